@@ -1,0 +1,17 @@
+/** Where the bytes of job inputs and outputs live. Keys look like `jobs/<id>/inputs/image`. */
+export abstract class BlobStore {
+  abstract put(key: string, data: Buffer): Promise<void>;
+  /** Throws when the key does not exist. */
+  abstract get(key: string): Promise<Buffer>;
+  abstract exists(key: string): Promise<boolean>;
+  /** Removes every blob under the key folder `prefix` (e.g. `jobs/<id>`). */
+  abstract deletePrefix(prefix: string): Promise<void>;
+}
+
+const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
+
+export function assertSafeBlobKey(key: string): void {
+  if (!SAFE_KEY.test(key) || key.split('/').some((part) => part === '..' || part === '.')) {
+    throw new Error(`invalid blob key "${key}"`);
+  }
+}

@@ -1,0 +1,131 @@
+import { Job, JobEvent, JobStatus, PipelineDefinition } from '@aim/contracts';
+import { JobStore } from '../job-store.port';
+
+/** The behaviour every JobStore adapter must have; run it once per adapter. */
+export function describeJobStoreContract(name: string, open: () => Promise<JobStore>): void {
+  describe(`JobStore contract: ${name}`, () => {
+    let store: JobStore;
+
+    beforeEach(async () => {
+      store = await open();
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('creates a job with its events and reads both back', async () => {
+      const job = makeJob('j1');
+      const result = await store.createJob(job, [makeEvent(job, 1)]);
+      expect(result.created).toBe(true);
+      expect(await store.getJob('j1')).toEqual(job);
+      expect(await store.listEvents('j1', 0)).toEqual([makeEvent(job, 1)]);
+    });
+
+    it('answers the existing job when an idempotency key is reused', async () => {
+      const first = makeJob('j1', { idempotencyKey: 'k' });
+      await store.createJob(first, []);
+      const second = await store.createJob(makeJob('j2', { idempotencyKey: 'k' }), []);
+      expect(second).toEqual({ created: false, job: first });
+      expect(await store.getJob('j2')).toBeUndefined();
+    });
+
+    it('saves a job and appends events in order after a sequence number', async () => {
+      const job = makeJob('j1');
+      await store.createJob(job, [makeEvent(job, 1)]);
+      const running = { ...job, status: 'running' as const, seq: 3 };
+      await store.saveJob(running, [makeEvent(running, 2), makeEvent(running, 3)]);
+      expect((await store.getJob('j1'))?.status).toBe('running');
+      expect((await store.listEvents('j1', 1)).map((e) => e.seq)).toEqual([2, 3]);
+    });
+
+    it('refuses to save a job that was never created', async () => {
+      await expect(store.saveJob(makeJob('ghost'), [])).rejects.toThrow();
+    });
+
+    it('lists jobs newest first, filtered and paged', async () => {
+      for (let i = 0; i < 5; i++) {
+        const status: JobStatus = i % 2 ? 'succeeded' : 'queued';
+        await store.createJob(makeJob(`j${i}`, { status, createdAt: `2026-01-01T00:00:0${i}.000Z`, pipelineId: i < 3 ? 'a' : 'b' }), []);
+      }
+      const page = await store.listJobs({ limit: 2, offset: 1 });
+      expect(page.total).toBe(5);
+      expect(page.items.map((j) => j.id)).toEqual(['j3', 'j2']);
+      expect((await store.listJobs({ status: 'queued', limit: 10, offset: 0 })).items.map((j) => j.id)).toEqual(['j4', 'j2', 'j0']);
+      expect((await store.listJobs({ pipelineId: 'b', limit: 10, offset: 0 })).total).toBe(2);
+    });
+
+    it('lists unfinished jobs and counts by status', async () => {
+      await store.createJob(makeJob('q', { status: 'queued' }), []);
+      await store.createJob(makeJob('r', { status: 'running' }), []);
+      await store.createJob(makeJob('s', { status: 'succeeded', finishedAt: '2026-01-01T00:00:00.000Z' }), []);
+      expect((await store.listUnfinishedJobs()).map((j) => j.id).sort()).toEqual(['q', 'r']);
+      expect(await store.countJobsByStatus()).toEqual({ queued: 1, running: 1, succeeded: 1, failed: 0, cancelled: 0 });
+    });
+
+    it('finds finished jobs older than a time and deletes them with their events', async () => {
+      await store.createJob(makeJob('old', { status: 'failed', finishedAt: '2026-01-01T00:00:00.000Z' }), []);
+      await store.createJob(makeJob('new', { status: 'failed', finishedAt: '2026-03-01T00:00:00.000Z' }), []);
+      const old = await store.getJob('old');
+      await store.saveJob({ ...old!, seq: 1 }, [makeEvent(old!, 1)]);
+      expect(await store.listJobsFinishedBefore('2026-02-01T00:00:00.000Z', 10)).toEqual(['old']);
+      expect(await store.deleteJob('old')).toBe(true);
+      expect(await store.deleteJob('old')).toBe(false);
+      expect(await store.listEvents('old', 0)).toEqual([]);
+      expect(await store.getJob('new')).toBeDefined();
+    });
+
+    it('lists finished jobs whose webhook is pending', async () => {
+      const webhook = { url: 'http://127.0.0.1:1/hook', status: 'pending' as const, attempts: 0 };
+      await store.createJob(makeJob('w', { status: 'succeeded', finishedAt: '2026-01-01T00:00:00.000Z', webhook }), []);
+      await store.createJob(makeJob('d', { status: 'succeeded', webhook: { ...webhook, status: 'delivered' } }), []);
+      expect((await store.listPendingWebhooks()).map((j) => j.id)).toEqual(['w']);
+    });
+
+    it('keeps pipelines: upsert, list, delete', async () => {
+      const definition = makePipeline('p1');
+      const stored = { definition, builtIn: true, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+      await store.savePipeline(stored);
+      await store.savePipeline({ ...stored, definition: { ...definition, name: 'renamed' }, updatedAt: '2026-01-02T00:00:00.000Z' });
+      expect(await store.getPipeline('p1')).toEqual({
+        ...stored,
+        definition: { ...definition, name: 'renamed' },
+        updatedAt: '2026-01-02T00:00:00.000Z',
+      });
+      expect((await store.listPipelines()).map((p) => p.definition.id)).toEqual(['p1']);
+      expect(await store.deletePipeline('p1')).toBe(true);
+      expect(await store.getPipeline('p1')).toBeUndefined();
+    });
+  });
+}
+
+function makePipeline(id: string): PipelineDefinition {
+  return {
+    id,
+    name: id,
+    inputs: { image: { contentTypes: ['image/png'] } },
+    steps: [{ id: 'a', service: 's', task: 't', inputs: { image: 'inputs.image' } }],
+    outputs: { image: 'a.image' },
+  };
+}
+
+function makeJob(id: string, patch: Partial<Job> = {}): Job {
+  return {
+    id,
+    pipelineId: 'p1',
+    pipeline: makePipeline('p1'),
+    status: 'queued',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    params: {},
+    inputs: { image: { contentType: 'image/png', size: 3, blobKey: `jobs/${id}/inputs/image` } },
+    outputs: {},
+    steps: [{ id: 'a', service: 's', task: 't', status: 'pending', attempts: 0 }],
+    seq: 0,
+    ...patch,
+  };
+}
+
+function makeEvent(job: Job, seq: number): JobEvent {
+  return { jobId: job.id, seq, type: 'job.created', at: job.createdAt, status: job.status };
+}
