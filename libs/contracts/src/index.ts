@@ -6,3 +6,4 @@ export * from './lib/task-invocation';
 export * from './lib/message-patterns';
 export * from './lib/pipeline';
 export * from './lib/job';
+export * from './lib/params-validator';

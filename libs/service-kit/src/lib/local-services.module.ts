@@ -1,0 +1,43 @@
+import { DynamicModule, Module, ModuleMetadata, Type } from '@nestjs/common';
+import { TaskInvoker } from '@aim/contracts';
+import { HeartbeatPublisher } from './heartbeat.publisher';
+import { LocalTaskInvoker } from './local-task-invoker';
+import { ServiceHost } from './service-host';
+import { SERVICE_HOSTS, SERVICE_KIT_OPTIONS } from './service-kit.constants';
+import { TaskService } from './task-service';
+
+export interface ServiceKitOptions {
+  /** The modules that provide the services. */
+  imports: ModuleMetadata['imports'];
+  services: Type<TaskService>[];
+  concurrency: number;
+  queueLimit: number;
+  heartbeatIntervalMs: number;
+}
+
+/**
+ * The local binding: hosts the given services in this process and provides the TaskInvoker that
+ * reaches them. Needs a RegistryInbox (the engine's registry) and ScheduleModule.forRoot() from the app.
+ */
+@Module({})
+export class LocalServicesModule {
+  static register(options: ServiceKitOptions): DynamicModule {
+    return {
+      module: LocalServicesModule,
+      global: true,
+      imports: options.imports ?? [],
+      providers: [
+        { provide: SERVICE_KIT_OPTIONS, useValue: options },
+        {
+          provide: SERVICE_HOSTS,
+          inject: options.services,
+          useFactory: (...services: TaskService[]) =>
+            services.map((service) => new ServiceHost(service, options)),
+        },
+        { provide: TaskInvoker, inject: [SERVICE_HOSTS], useFactory: (hosts: ServiceHost[]) => new LocalTaskInvoker(hosts) },
+        HeartbeatPublisher,
+      ],
+      exports: [TaskInvoker, HeartbeatPublisher, SERVICE_HOSTS],
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { ErrorCode, InvokeOptions, MarketplaceError, TaskInvoker, TaskRequest, TaskResult } from '@aim/contracts';
+import { ServiceHost } from './service-host';
+
+/** The local binding: calls the service in this process, under the engine's deadline. */
+export class LocalTaskInvoker extends TaskInvoker {
+  private readonly hosts = new Map<string, ServiceHost>();
+
+  constructor(hosts: ServiceHost[]) {
+    super();
+    for (const host of hosts) this.hosts.set(host.name, host);
+  }
+
+  async invoke(request: TaskRequest, options: InvokeOptions): Promise<TaskResult> {
+    const host = this.hosts.get(request.service);
+    if (!host) {
+      throw new MarketplaceError(ErrorCode.ServiceUnavailable, `no instance of service "${request.service}" runs here`, {
+        retryable: true,
+      });
+    }
+    return withDeadline(host.execute(request, options.signal), options);
+  }
+}
+
+/** Settles with the work, or rejects with TIMEOUT / CANCELLED, whichever comes first. */
+export function withDeadline<T>(work: Promise<T>, options: InvokeOptions): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new MarketplaceError(ErrorCode.Cancelled, 'the step was cancelled'));
+    };
+    const timer = setTimeout(() => {
+      options.signal.removeEventListener('abort', onAbort);
+      reject(new MarketplaceError(ErrorCode.Timeout, `no answer within ${options.timeoutMs} ms`, { retryable: true }));
+    }, options.timeoutMs);
+    if (options.signal.aborted) return onAbort();
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', onAbort);
+        reject(MarketplaceError.from(error));
+      },
+    );
+  });
+}

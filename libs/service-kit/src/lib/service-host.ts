@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Artifact,
+  ErrorCode,
+  findTask,
+  Heartbeat,
+  MarketplaceError,
+  matchesDeclaredType,
+  ParamsValidator,
+  TaskRequest,
+  TaskResult,
+} from '@aim/contracts';
+import { TaskService } from './task-service';
+import { WorkQueue, WorkQueueOptions } from './work-queue';
+
+/**
+ * One running instance of a service: checks its wiring at start, validates every call against the
+ * descriptor, and works through a bounded queue. Both bindings (local and remote) call `execute`.
+ */
+export class ServiceHost {
+  readonly instanceId = `${this.service.descriptor.name}-${randomUUID().slice(0, 8)}`;
+  readonly queue: WorkQueue;
+  private readonly validator = new ParamsValidator();
+
+  constructor(
+    readonly service: TaskService,
+    queueOptions: WorkQueueOptions,
+  ) {
+    this.queue = new WorkQueue(service.descriptor.name, queueOptions);
+    this.checkWiring();
+  }
+
+  get name(): string {
+    return this.service.descriptor.name;
+  }
+
+  heartbeat(): Heartbeat {
+    return {
+      service: this.name,
+      instanceId: this.instanceId,
+      version: this.service.descriptor.version,
+      queueDepth: this.queue.depth,
+      inFlight: this.queue.inFlight,
+      concurrency: this.queue.options.concurrency,
+      queueLimit: this.queue.options.queueLimit,
+      sentAt: new Date().toISOString(),
+    };
+  }
+
+  async execute(request: TaskRequest, signal: AbortSignal): Promise<TaskResult> {
+    const task = findTask(this.service.descriptor, request.task);
+    if (!task) {
+      throw new MarketplaceError(ErrorCode.TaskNotFound, `service "${this.name}" has no task "${request.task}"`);
+    }
+    for (const input of task.inputs) {
+      const artifact = request.inputs[input.name];
+      if (!artifact) {
+        throw new MarketplaceError(ErrorCode.InputMissing, `task "${task.name}" needs the input "${input.name}"`);
+      }
+      if (!input.contentTypes.includes(artifact.contentType)) {
+        throw new MarketplaceError(
+          ErrorCode.UnsupportedMediaType,
+          `input "${input.name}" of task "${task.name}" accepts ${input.contentTypes.join(', ')}, not ${artifact.contentType}`,
+        );
+      }
+    }
+    const params = structuredClone(request.params ?? {});
+    const problems = this.validator.validate(task.params, params);
+    if (problems.length) {
+      throw new MarketplaceError(ErrorCode.InvalidParameters, `invalid parameters for ${this.name}.${task.name}`, {
+        problems,
+      });
+    }
+    const outputs = await this.queue.run(() => {
+      signal.throwIfAborted();
+      return this.service.handlers[task.name]({ inputs: request.inputs, params, signal });
+    });
+    this.checkOutputs(task.name, outputs);
+    return { outputs, instanceId: this.instanceId };
+  }
+
+  private checkOutputs(taskName: string, outputs: Record<string, Artifact>): void {
+    const task = findTask(this.service.descriptor, taskName)!;
+    for (const output of task.outputs) {
+      const produced = outputs[output.name];
+      if (!produced || !matchesDeclaredType(produced.contentType, output.contentType)) {
+        throw new MarketplaceError(ErrorCode.Internal, `${this.name}.${taskName} did not produce its output "${output.name}" as ${output.contentType}`);
+      }
+    }
+  }
+
+  /** Each declared task has exactly one handler and each handler a declared task, with a valid schema. */
+  private checkWiring(): void {
+    const declared = this.service.descriptor.tasks.map((t) => t.name);
+    const handled = Object.keys(this.service.handlers);
+    const missing = declared.filter((name) => !handled.includes(name));
+    const extra = handled.filter((name) => !declared.includes(name));
+    if (missing.length || extra.length || new Set(declared).size !== declared.length) {
+      throw new Error(
+        `service "${this.name}" is miswired: tasks without handler [${missing}], handlers without task [${extra}], or a task declared twice`,
+      );
+    }
+    for (const task of this.service.descriptor.tasks) this.validator.compile(task.params);
+  }
+}

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'image-processing',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/services/image-processing',
+};

@@ -1,0 +1,112 @@
+import sharp, { Sharp } from 'sharp';
+import { ErrorCode, MarketplaceError } from '@aim/contracts';
+
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface LabelledBox extends Region {
+  label?: string;
+  color?: string;
+}
+
+export type ImageFormat = 'jpeg' | 'png' | 'webp';
+
+export interface DecodedImage {
+  pipeline: Sharp;
+  width: number;
+  height: number;
+  format: ImageFormat;
+}
+
+const FORMATS: Record<string, ImageFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp' };
+
+/** Opens an image, upright (EXIF orientation applied), under the pixel limit; refuses what is not an image. */
+export async function decode(data: Buffer, maxPixels: number): Promise<DecodedImage> {
+  let metadata: sharp.Metadata;
+  try {
+    metadata = await sharp(data, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw new MarketplaceError(ErrorCode.InvalidImage, `the input is not a readable image: ${(error as Error).message}`);
+  }
+  const format = FORMATS[metadata.format ?? ''];
+  if (!format || !metadata.width || !metadata.height) {
+    throw new MarketplaceError(ErrorCode.UnsupportedMediaType, `images must be JPEG, PNG or WebP, not ${metadata.format ?? 'unknown'}`);
+  }
+  if (metadata.width * metadata.height > maxPixels) {
+    throw new MarketplaceError(
+      ErrorCode.ImageTooLarge,
+      `the image has ${metadata.width}x${metadata.height} pixels, more than the limit of ${maxPixels}; scale it down first`,
+    );
+  }
+  const swapped = (metadata.orientation ?? 1) >= 5;
+  return {
+    pipeline: sharp(data, { limitInputPixels: maxPixels, failOn: 'error' }).rotate(),
+    width: swapped ? metadata.height : metadata.width,
+    height: swapped ? metadata.width : metadata.height,
+    format,
+  };
+}
+
+export async function encode(image: Sharp, format: ImageFormat, quality?: number): Promise<Buffer> {
+  try {
+    return await image.toFormat(format, quality ? { quality } : {}).toBuffer();
+  } catch (error) {
+    throw new MarketplaceError(ErrorCode.InvalidImage, `the image could not be processed: ${(error as Error).message}`);
+  }
+}
+
+/** Rounds a region to whole pixels and clips it to the image; undefined when nothing is left. */
+export function clipRegion(region: Region, width: number, height: number, padding = 0): Region | undefined {
+  const padX = region.width * padding;
+  const padY = region.height * padding;
+  const left = Math.max(0, Math.floor(region.x - padX));
+  const top = Math.max(0, Math.floor(region.y - padY));
+  const right = Math.min(width, Math.ceil(region.x + region.width + padX));
+  const bottom = Math.min(height, Math.ceil(region.y + region.height + padY));
+  if (right <= left || bottom <= top) return undefined;
+  return { x: left, y: top, width: right - left, height: bottom - top };
+}
+
+/** Blurs each region in place: the regions are cut from the upright image, blurred and laid back. */
+export async function blurRegions(image: DecodedImage, regions: Region[], sigma: number): Promise<Sharp> {
+  const clipped = regions
+    .map((region) => clipRegion(region, image.width, image.height))
+    .filter((region): region is Region => region !== undefined);
+  if (clipped.length === 0) return image.pipeline;
+  const { data, info } = await image.pipeline.raw().toBuffer({ resolveWithObject: true });
+  const raw = { width: info.width, height: info.height, channels: info.channels };
+  const patches = await Promise.all(
+    clipped.map(async (region) => ({
+      input: await sharp(data, { raw })
+        .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
+        .blur(sigma)
+        .raw()
+        .toBuffer(),
+      raw: { width: region.width, height: region.height, channels: info.channels },
+      left: region.x,
+      top: region.y,
+    })),
+  );
+  return sharp(data, { raw }).composite(patches);
+}
+
+export function boxesOverlay(boxes: LabelledBox[], width: number, height: number, lineWidth: number): Buffer {
+  const fontSize = Math.max(12, Math.round(Math.min(width, height) / 40));
+  const shapes = boxes.map((box) => {
+    const color = box.color ?? '#ffcc00';
+    const label = box.label
+      ? `<rect x="${box.x}" y="${Math.max(0, box.y - fontSize - 6)}" width="${Math.ceil(box.label.length * fontSize * 0.6) + 8}" height="${fontSize + 6}" fill="${color}"/>` +
+        `<text x="${box.x + 4}" y="${Math.max(fontSize, box.y - 5)}" font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="#000">${escapeXml(box.label)}</text>`
+      : '';
+    return `<rect x="${box.x}" y="${box.y}" width="${box.width}" height="${box.height}" fill="none" stroke="${color}" stroke-width="${lineWidth}"/>${label}`;
+  });
+  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`);
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}

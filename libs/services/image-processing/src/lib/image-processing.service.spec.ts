@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { Artifact, BinaryArtifact, MarketplaceError } from '@aim/contracts';
+import { ServiceHost } from '@aim/service-kit';
+import { ImageProcessingService } from './image-processing.service';
+
+const PHOTO = readFileSync(join(__dirname, '../../../../../../shared/data/faces/sample1.jpg'));
+
+describe('image-processing service', () => {
+  const host = new ServiceHost(new ImageProcessingService({ maxInputPixels: 4_000_000 }), { concurrency: 2, queueLimit: 8 });
+  let png: Buffer;
+
+  beforeAll(async () => {
+    png = await sharp(PHOTO).resize(480).png().toBuffer();
+  });
+
+  async function run(task: string, params: Record<string, unknown>, data: Buffer = png, contentType = 'image/png') {
+    const inputs: Record<string, Artifact> = { image: { contentType, data } };
+    const result = await host.execute({ service: 'image-processing', task, inputs, params }, new AbortController().signal);
+    return result.outputs['image'] as BinaryArtifact;
+  }
+
+  async function pixels(data: Buffer) {
+    return sharp(data).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  }
+
+  it('resizes the real 1920x1280 photo, keeping the JPEG format and the aspect ratio', async () => {
+    const out = await run('resize', { width: 320 }, PHOTO, 'image/jpeg');
+    expect(out.contentType).toBe('image/jpeg');
+    expect(await sharp(out.data).metadata()).toMatchObject({ width: 320, height: 213, format: 'jpeg' });
+  });
+
+  it('crops a region, grown by padding and clipped to the image', async () => {
+    const out = await run('crop', { region: { x: 400, y: 250, width: 100, height: 60 }, padding: 0.5 });
+    // 50 px of padding each side, clipped by the right and bottom edges of the 480x320 image
+    expect(await sharp(out.data).metadata()).toMatchObject({ width: 130, height: 100 });
+  });
+
+  it('blurs only the given regions: pixels inside change, pixels outside stay', async () => {
+    const box = { x: 100, y: 80, width: 120, height: 90 };
+    const before = await pixels(png);
+    const after = await pixels((await run('blur', { regions: [box], sigma: 8 })).data);
+    const width = before.info.width;
+    let changedInside = 0;
+    let changedOutside = 0;
+    for (let y = 0; y < before.info.height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = (y * width + x) * 3;
+        const differs = before.data[i] !== after.data[i] || before.data[i + 1] !== after.data[i + 1] || before.data[i + 2] !== after.data[i + 2];
+        const inside = x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
+        if (differs && inside) changedInside++;
+        if (differs && !inside) changedOutside++;
+      }
+    }
+    expect(changedOutside).toBe(0);
+    expect(changedInside / (box.width * box.height)).toBeGreaterThan(0.5);
+  });
+
+  it('rotates by 90 degrees, swapping width and height', async () => {
+    const meta = await sharp(png).metadata();
+    const out = await sharp((await run('rotate', { angle: 90 })).data).metadata();
+    expect([out.width, out.height]).toEqual([meta.height, meta.width]);
+  });
+
+  it('flips horizontally: the first pixel becomes the last of its row', async () => {
+    const before = await pixels(png);
+    const after = await pixels((await run('flip', { direction: 'horizontal' })).data);
+    const last = (before.info.width - 1) * 3;
+    expect([...after.data.subarray(0, 3)]).toEqual([...before.data.subarray(last, last + 3)]);
+  });
+
+  it('greyscales and brightens', async () => {
+    const grey = await pixels((await run('greyscale', {})).data);
+    const colourful = [...Array(grey.info.width * grey.info.height).keys()].filter((p) => {
+      const [r, g, b] = grey.data.subarray(p * 3, p * 3 + 3);
+      return r !== g || g !== b;
+    });
+    expect(colourful).toHaveLength(0);
+    const mean = async (data: Buffer) => (await sharp(data).stats()).channels[0].mean;
+    expect(await mean((await run('adjust', { brightness: 1.5 })).data)).toBeGreaterThan((await mean(png)) * 1.2);
+  });
+
+  it('converts to WebP and JPEG', async () => {
+    const webp = await run('convert', { format: 'webp', quality: 60 });
+    expect(webp.contentType).toBe('image/webp');
+    expect((await sharp(webp.data).metadata()).format).toBe('webp');
+    expect((await run('convert', { format: 'jpeg' })).contentType).toBe('image/jpeg');
+  });
+
+  it('draws labelled boxes in their colour', async () => {
+    const out = await run('annotate', { boxes: [{ x: 50, y: 60, width: 100, height: 80, label: 'face 1', color: '#ff0000' }], lineWidth: 4 });
+    const { data, info } = await pixels(out.data);
+    const i = (100 * info.width + 50) * 3; // left edge, halfway down
+    expect([...data.subarray(i, i + 3)]).toEqual([255, 0, 0]);
+  });
+
+  describe('bad input', () => {
+    const codeOf = async (promise: Promise<unknown>) => {
+      const error = await promise.then(() => undefined, (e) => e);
+      expect(error).toBeInstanceOf(MarketplaceError);
+      return (error as MarketplaceError).code;
+    };
+
+    it('refuses bytes that are not an image', async () => {
+      expect(await codeOf(run('greyscale', {}, Buffer.from('hello, not an image'), 'image/png'))).toBe('INVALID_IMAGE');
+    });
+
+    it('refuses a truncated image', async () => {
+      expect(await codeOf(run('greyscale', {}, PHOTO.subarray(0, 2000), 'image/jpeg'))).toBe('INVALID_IMAGE');
+    });
+
+    it('refuses an image over the pixel limit, saying the limit', async () => {
+      const big = await sharp({ create: { width: 2100, height: 2000, channels: 3, background: '#fff' } }).png().toBuffer();
+      await expect(run('greyscale', {}, big)).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE', message: expect.stringContaining('4000000') });
+    });
+
+    it('refuses a content type the task does not take, and a GIF disguised as PNG', async () => {
+      expect(await codeOf(run('greyscale', {}, png, 'image/gif'))).toBe('UNSUPPORTED_MEDIA_TYPE');
+      const gif = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#fff' } }).gif().toBuffer();
+      expect(await codeOf(run('greyscale', {}, gif, 'image/png'))).toBe('UNSUPPORTED_MEDIA_TYPE');
+    });
+
+    it('refuses unknown and out-of-range parameters, naming them', async () => {
+      await expect(run('resize', { width: 0, colour: 'red' })).rejects.toMatchObject({
+        code: 'INVALID_PARAMETERS',
+        problems: expect.arrayContaining([
+          { path: 'params.colour', message: 'unknown parameter "colour"' },
+          { path: 'params.width', message: 'must be >= 1' },
+        ]),
+      });
+      await expect(run('resize', {})).rejects.toMatchObject({ code: 'INVALID_PARAMETERS' });
+    });
+
+    it('refuses a crop outside the image', async () => {
+      await expect(run('crop', { region: { x: 5000, y: 5000, width: 10, height: 10 } })).rejects.toMatchObject({
+        code: 'INVALID_PARAMETERS',
+        message: expect.stringContaining('outside'),
+      });
+    });
+  });
+});
