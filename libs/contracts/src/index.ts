@@ -7,3 +7,4 @@ export * from './lib/message-patterns';
 export * from './lib/pipeline';
 export * from './lib/job';
 export * from './lib/params-validator';
+export * from './lib/pipeline.schema';

@@ -47,6 +47,8 @@ export interface StepRun {
   /** When a retry is due after a retryable failure. */
   retryAt?: string;
   instanceId?: string;
+  /** For-each runs: the list item this run works on. */
+  item?: unknown;
   error?: WireError;
   outputs?: Record<string, ArtifactRef>;
 }

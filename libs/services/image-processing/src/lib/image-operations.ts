@@ -1,4 +1,4 @@
-import sharp, { Sharp } from 'sharp';
+import sharp, { Metadata, Sharp } from 'sharp';
 import { ErrorCode, MarketplaceError } from '@aim/contracts';
 
 export interface Region {
@@ -26,7 +26,7 @@ const FORMATS: Record<string, ImageFormat> = { jpeg: 'jpeg', png: 'png', webp: '
 
 /** Opens an image, upright (EXIF orientation applied), under the pixel limit; refuses what is not an image. */
 export async function decode(data: Buffer, maxPixels: number): Promise<DecodedImage> {
-  let metadata: sharp.Metadata;
+  let metadata: Metadata;
   try {
     metadata = await sharp(data, { limitInputPixels: false }).metadata();
   } catch (error) {

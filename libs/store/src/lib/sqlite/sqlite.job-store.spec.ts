@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeJobStoreContract } from '../testing/job-store.contract';
+import { describeJobStoreContract } from '../../../test/job-store.contract';
 import { SqliteJobStore } from './sqlite.job-store';
 
 const folders: string[] = [];

@@ -1,5 +1,5 @@
 import { Job, JobEvent, JobStatus, PipelineDefinition } from '@aim/contracts';
-import { JobStore } from '../job-store.port';
+import { JobStore } from '../src/lib/job-store.port';
 
 /** The behaviour every JobStore adapter must have; run it once per adapter. */
 export function describeJobStoreContract(name: string, open: () => Promise<JobStore>): void {

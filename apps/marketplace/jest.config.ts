@@ -1,0 +1,5 @@
+export default {
+  displayName: 'marketplace',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/apps/marketplace',
+};

@@ -1,0 +1,32 @@
+import { INestApplication, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
+import { LoadedEnvironment } from '@aim/config';
+import { bodyParserErrorHandler } from '@aim/engine';
+import { MarketplaceModule } from './marketplace.module';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Builds the one-process app (not listening yet): body limits, OpenAPI document, shutdown hooks. */
+export async function createMarketplaceApp(config: LoadedEnvironment): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(MarketplaceModule.register(config), {
+    bodyParser: false,
+    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+  });
+  // JSON submissions carry files as base64, a third larger than the bytes.
+  app.use(json({ limit: Math.ceil(config.MAX_UPLOAD_BYTES * 1.4) + 64 * 1024 }), bodyParserErrorHandler(config.MAX_UPLOAD_BYTES));
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('AI Marketplace')
+      .setDescription('Run AI services on your own images, alone or chained into pipelines.')
+      .setVersion('1')
+      .addApiKey({ type: 'apiKey', name: 'X-API-Key', in: 'header' }, 'api-key')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  return app;
+}

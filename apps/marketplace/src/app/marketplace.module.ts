@@ -1,0 +1,46 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { resolve } from 'node:path';
+import { LoadedEnvironment } from '@aim/config';
+import { EngineModule } from '@aim/engine';
+import { ImageProcessingModule, ImageProcessingService } from '@aim/image-processing';
+import { LocalServicesModule } from '@aim/service-kit';
+import { StoreModule } from '@aim/store';
+
+/** One process: the engine, every service bound locally, the embedded store. */
+@Module({})
+export class MarketplaceModule {
+  static register(config: LoadedEnvironment): DynamicModule {
+    return {
+      module: MarketplaceModule,
+      imports: [
+        ScheduleModule.forRoot(),
+        StoreModule.register({ driver: config.STORE_DRIVER, dataDir: resolve(config.DATA_DIR) }),
+        EngineModule.register({
+          heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
+          missedBeats: config.HEARTBEAT_MISSED_BEATS,
+          serviceWaitMs: config.SERVICE_WAIT_MS,
+          stepTimeoutMs: config.STEP_TIMEOUT_MS,
+          stepMaxAttempts: config.STEP_MAX_ATTEMPTS,
+          retryBaseDelayMs: config.RETRY_BASE_DELAY_MS,
+          maxActiveJobs: config.MAX_ACTIVE_JOBS,
+          maxUploadBytes: config.MAX_UPLOAD_BYTES,
+          maxImagePixels: config.MAX_IMAGE_PIXELS,
+          retentionMs: config.JOB_RETENTION_HOURS * 3600 * 1000,
+          retentionSweepMs: config.RETENTION_SWEEP_MS,
+          webhookSecret: config.WEBHOOK_SECRET,
+          webhookMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+          webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+          adminKeyHashes: config.adminKeyHashes,
+        }),
+        LocalServicesModule.register({
+          imports: [ImageProcessingModule.register({ maxInputPixels: config.MAX_IMAGE_PIXELS })],
+          services: [ImageProcessingService],
+          concurrency: config.SERVICE_CONCURRENCY,
+          queueLimit: config.SERVICE_QUEUE_LIMIT,
+          heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
+        }),
+      ],
+    };
+  }
+}

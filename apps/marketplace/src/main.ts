@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigurationError, loadEnvironment } from '@aim/config';
+import { createMarketplaceApp } from './app/create-marketplace-app';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadEnvironment();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(error.message);
+    process.exit(78); // EX_CONFIG
+  }
+  const app = await createMarketplaceApp(config);
+  await app.listen(config.PORT, config.HOST);
+  Logger.log(`AI Marketplace on http://localhost:${config.PORT} (API docs at /api/docs, data in ${config.DATA_DIR})`, 'Main');
+}
+
+void main();

@@ -1,0 +1,42 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+export type StoreDriverName = 'sqlite';
+
+/**
+ * Every setting the marketplace reads from the environment, with its default. Names and defaults
+ * are listed in the README and `.env.example`; keep the three in step.
+ */
+export class Environment {
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT = 3000;
+  @IsString() HOST = '0.0.0.0';
+  @IsString() @MinLength(1) DATA_DIR = './data';
+  @IsIn(['sqlite']) STORE_DRIVER: StoreDriverName = 'sqlite';
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  @Type(() => Number) @IsInt() @Min(1024) MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+  @Type(() => Number) @IsInt() @Min(1) MAX_IMAGE_PIXELS = 40_000_000;
+  @Type(() => Number) @IsInt() @Min(1) MAX_ACTIVE_JOBS = 1000;
+
+  @Type(() => Number) @IsInt() @Min(1) STEP_TIMEOUT_MS = 30_000;
+  @Type(() => Number) @IsInt() @Min(1) @Max(20) STEP_MAX_ATTEMPTS = 3;
+  @Type(() => Number) @IsInt() @Min(1) RETRY_BASE_DELAY_MS = 500;
+
+  @Type(() => Number) @IsInt() @Min(10) HEARTBEAT_INTERVAL_MS = 5000;
+  @Type(() => Number) @IsInt() @Min(1) HEARTBEAT_MISSED_BEATS = 3;
+  @Type(() => Number) @IsInt() @Min(0) SERVICE_WAIT_MS = 10_000;
+  @Type(() => Number) @IsInt() @Min(1) SERVICE_CONCURRENCY = 2;
+  @Type(() => Number) @IsInt() @Min(0) SERVICE_QUEUE_LIMIT = 8;
+
+  @Type(() => Number) @Min(0) JOB_RETENTION_HOURS = 168;
+  @Type(() => Number) @IsInt() @Min(1000) RETENTION_SWEEP_MS = 10 * 60 * 1000;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'WEBHOOK_SECRET must be at least 16 characters' }) WEBHOOK_SECRET?: string;
+  @Type(() => Number) @IsInt() @Min(1) @Max(20) WEBHOOK_MAX_ATTEMPTS = 5;
+  @Type(() => Number) @IsInt() @Min(100) WEBHOOK_TIMEOUT_MS = 5000;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' }) ADMIN_API_KEY?: string;
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}(,[0-9a-f]{64})*$/, { message: 'ADMIN_API_KEY_SHA256 must be comma-separated SHA-256 hex digests' })
+  ADMIN_API_KEY_SHA256?: string;
+}

@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import { ConfigurationError, loadEnvironment } from './load-environment';
+
+describe('loadEnvironment', () => {
+  it('gives the defaults for an empty environment', () => {
+    const config = loadEnvironment({});
+    expect(config).toMatchObject({ PORT: 3000, DATA_DIR: './data', MAX_UPLOAD_BYTES: 20 * 1024 * 1024, STEP_MAX_ATTEMPTS: 3, adminKeyHashes: [] });
+  });
+
+  it('converts numbers and keeps only the hash of the admin key', () => {
+    const config = loadEnvironment({ PORT: '8080', ADMIN_API_KEY: 'a-very-secret-admin-key' });
+    expect(config.PORT).toBe(8080);
+    expect(config.adminKeyHashes).toEqual([createHash('sha256').update('a-very-secret-admin-key').digest('hex')]);
+    expect(JSON.stringify(config)).not.toContain('a-very-secret-admin-key');
+  });
+
+  it('refuses wrong values, naming each variable and never echoing a secret', () => {
+    let error: ConfigurationError | undefined;
+    try {
+      loadEnvironment({ PORT: 'eighty', STEP_MAX_ATTEMPTS: '0', STORE_DRIVER: 'oracle', ADMIN_API_KEY: 'short' });
+    } catch (e) {
+      error = e as ConfigurationError;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error!.problems.map((p) => p.split('=')[0]).sort()).toEqual(['ADMIN_API_KEY', 'PORT', 'STEP_MAX_ATTEMPTS', 'STORE_DRIVER']);
+    expect(error!.message).not.toContain('short');
+  });
+});

@@ -1,0 +1,11 @@
+export * from './lib/engine.options';
+export * from './lib/engine.module';
+export { bodyParserErrorHandler, HttpErrorFilter } from './lib/http/http-error.filter';
+export { hashApiKey } from './lib/http/admin-key.guard';
+export { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './lib/jobs/webhook.sender';
+export { ServiceRegistry } from './lib/registry/service-registry';
+export { JobRunner } from './lib/jobs/job-runner';
+export { RetentionSweeper } from './lib/jobs/retention.sweeper';
+export { PipelineValidator } from './lib/pipelines/pipeline-validator';
+export { PipelineExpressions } from './lib/pipelines/pipeline-expressions';
+export { BUILTIN_PIPELINES } from './lib/pipelines/builtin-pipelines';

@@ -1,0 +1,24 @@
+export const ENGINE_OPTIONS = Symbol('ENGINE_OPTIONS');
+
+/** Everything the engine can be tuned with; the app builds it from validated configuration. */
+export interface EngineOptions {
+  heartbeatIntervalMs: number;
+  /** Beats an instance may miss before it is marked unavailable. */
+  missedBeats: number;
+  /** How long a step waits for its service to become available before the attempt fails. */
+  serviceWaitMs: number;
+  stepTimeoutMs: number;
+  stepMaxAttempts: number;
+  retryBaseDelayMs: number;
+  /** Jobs accepted and not finished, at most; one more is refused with 429. */
+  maxActiveJobs: number;
+  maxUploadBytes: number;
+  maxImagePixels: number;
+  retentionMs: number;
+  retentionSweepMs: number;
+  webhookSecret?: string;
+  webhookMaxAttempts: number;
+  webhookTimeoutMs: number;
+  /** SHA-256 hex digests of the admin API keys; empty means pipeline writes are refused. */
+  adminKeyHashes: string[];
+}

@@ -1,0 +1,75 @@
+import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, Sse, MessageEvent } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { map, Observable } from 'rxjs';
+import { ErrorCode, MarketplaceError } from '@aim/contracts';
+import { JobsService } from '../jobs/jobs.service';
+import { AdminOnly } from './admin-key.guard';
+import { ErrorDto, JobDto, JobListQuery, JobPageDto, OutputQuery } from './api.dto';
+import { jobView } from './job.view';
+
+const JOB_ID = new ParseUUIDPipe({
+  exceptionFactory: () => new MarketplaceError(ErrorCode.JobNotFound, 'job ids are UUIDs; GET /api/v1/jobs lists the jobs'),
+});
+
+@ApiTags('jobs')
+@Controller('api/v1/jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Jobs, newest first, filtered by status and pipeline, paged' })
+  @ApiOkResponse({ type: JobPageDto })
+  async list(@Query() query: JobListQuery): Promise<JobPageDto> {
+    const page = await this.jobs.list({ status: query.status, pipelineId: query.pipelineId, limit: query.limit, offset: query.offset });
+    return { ...page, items: page.items.map(jobView) };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: JobDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  async get(@Param('id', JOB_ID) id: string): Promise<JobDto> {
+    return jobView(await this.jobs.get(id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a queued or running job' })
+  @ApiOkResponse({ type: JobDto })
+  async cancel(@Param('id', JOB_ID) id: string): Promise<JobDto> {
+    return jobView(await this.jobs.cancel(id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @AdminOnly()
+  @ApiSecurity('api-key')
+  @ApiOperation({ summary: 'Delete a finished job and its files (admin)' })
+  async delete(@Param('id', JOB_ID) id: string): Promise<void> {
+    await this.jobs.delete(id);
+  }
+
+  @Sse(':id/events')
+  @ApiOperation({ summary: 'Server-Sent Events of the job, from the start (or after Last-Event-ID) until it ends' })
+  @ApiProduces('text/event-stream')
+  async events(@Param('id', JOB_ID) id: string, @Req() request: Request): Promise<Observable<MessageEvent>> {
+    await this.jobs.get(id); // a 404 must be answered before the event stream opens
+    const after = Number(request.header('last-event-id') ?? 0);
+    return this.jobs.events(id, Number.isInteger(after) && after > 0 ? after : 0).pipe(
+      map((event) => ({ id: String(event.seq), type: event.type, data: event })),
+    );
+  }
+
+  @Get(':id/outputs/:name')
+  @ApiOperation({ summary: 'Download an output (image bytes, or JSON)' })
+  @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'application/json')
+  async output(@Param('id', JOB_ID) id: string, @Param('name') name: string, @Query() query: OutputQuery, @Res() response: Response): Promise<void> {
+    const { ref, data } = await this.jobs.output(id, name, query.index);
+    const extension = ref.contentType.split('/')[1]?.replace('jpeg', 'jpg') ?? 'bin';
+    response
+      .status(200)
+      .type(ref.contentType)
+      .setHeader('Content-Disposition', `inline; filename="${name}${query.index === undefined ? '' : `-${query.index}`}.${extension}"`);
+    response.send(data);
+  }
+}

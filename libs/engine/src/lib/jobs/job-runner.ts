@@ -1,0 +1,374 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Artifact,
+  ArtifactRef,
+  ErrorCode,
+  findTask,
+  isJsonArtifact,
+  isTerminalJobStatus,
+  isTerminalStepStatus,
+  Job,
+  JobStatus,
+  JobStep,
+  MarketplaceError,
+  ParamsValidator,
+  parseReference,
+  StepRun,
+  TaskInvoker,
+  TaskRequest,
+  WireError,
+} from '@aim/contracts';
+import { BlobStore, JobStore } from '@aim/store';
+import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
+import { EngineMetrics } from '../observability/engine.metrics';
+import { stepDependencies } from '../pipelines/pipeline-graph';
+import { PipelineExpressions } from '../pipelines/pipeline-expressions';
+import { ServiceRegistry } from '../registry/service-registry';
+import { expressionContext, resolveReference } from './job-context';
+import { EventSpec, JobRecorder } from './job-recorder';
+import { ServiceSlots } from './service-slots';
+import { WebhookSender } from './webhook.sender';
+
+interface ActiveJob {
+  job: Job;
+  dependencies: Map<string, Set<string>>;
+  inFlight: Map<string, AbortController>;
+  retryTimers: Set<NodeJS.Timeout>;
+  pumping: boolean;
+  again: boolean;
+}
+
+const runKey = (step: JobStep, index?: number) => (index === undefined ? step.id : `${step.id}#${index}`);
+
+/**
+ * Moves jobs forward: starts every step whose inputs are ready (independent steps in parallel),
+ * evaluates conditions and for-each lists, retries retryable failures with backoff, and finishes the
+ * job. Every change is written through the JobRecorder before it is announced.
+ */
+@Injectable()
+export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobRunner.name);
+  private readonly active = new Map<string, ActiveJob>();
+  private stopping = false;
+
+  constructor(
+    @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
+    private readonly store: JobStore,
+    private readonly blobs: BlobStore,
+    private readonly recorder: JobRecorder,
+    private readonly invoker: TaskInvoker,
+    private readonly registry: ServiceRegistry,
+    private readonly slots: ServiceSlots,
+    private readonly expressions: PipelineExpressions,
+    private readonly params: ParamsValidator,
+    private readonly webhooks: WebhookSender,
+    private readonly metrics: EngineMetrics,
+  ) {}
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /** Resumes every job a previous process left unfinished; runs that were in flight are tried again. */
+  async onApplicationBootstrap(): Promise<void> {
+    const unfinished = await this.store.listUnfinishedJobs();
+    for (const job of unfinished) {
+      const interrupted: EventSpec[] = [];
+      for (const step of job.steps) {
+        for (const [run, index] of this.runsOf(step)) {
+          if (run.status !== 'running') continue;
+          run.status = 'pending';
+          run.error = { code: ErrorCode.ServiceUnavailable, message: 'the engine restarted during this attempt', retryable: true };
+          interrupted.push({ type: 'step.retrying', step: step.id, item: index, attempt: run.attempts, error: run.error });
+        }
+      }
+      if (interrupted.length) await this.recorder.commit(job, interrupted);
+      this.start(job);
+    }
+    if (unfinished.length) this.logger.log(`resumed ${unfinished.length} unfinished job(s)`);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
+    for (const active of this.active.values()) {
+      active.retryTimers.forEach(clearTimeout);
+      // Runs in flight are left as `running` in the store; the next start retries them.
+      active.inFlight.forEach((controller) => controller.abort());
+    }
+    this.active.clear();
+  }
+
+  start(job: Job): void {
+    const active: ActiveJob = {
+      job,
+      dependencies: stepDependencies(job.pipeline, this.expressions),
+      inFlight: new Map(),
+      retryTimers: new Set(),
+      pumping: false,
+      again: false,
+    };
+    this.active.set(job.id, active);
+    void this.pump(active);
+  }
+
+  /** Answers the live copy of an active job, so readers never see an older state than the store. */
+  activeJob(id: string): Job | undefined {
+    return this.active.get(id)?.job;
+  }
+
+  async cancel(id: string): Promise<Job | undefined> {
+    const active = this.active.get(id);
+    if (!active) return undefined;
+    await this.finish(active, 'cancelled', { code: ErrorCode.Cancelled, message: 'the job was cancelled', retryable: false });
+    return active.job;
+  }
+
+  private async pump(active: ActiveJob): Promise<void> {
+    if (active.pumping) {
+      active.again = true;
+      return;
+    }
+    active.pumping = true;
+    try {
+      do {
+        active.again = false;
+        await this.advance(active);
+      } while (active.again && !this.stopping);
+    } catch (error) {
+      this.logger.error(`job ${active.job.id} could not advance: ${(error as Error).stack}`);
+      await this.finish(active, 'failed', { code: ErrorCode.Internal, message: `the engine failed: ${(error as Error).message}`, retryable: false }).catch(() => undefined);
+    } finally {
+      active.pumping = false;
+    }
+  }
+
+  private async advance(active: ActiveJob): Promise<void> {
+    const { job } = active;
+    if (isTerminalJobStatus(job.status) || this.stopping) return;
+    if (job.status === 'queued') {
+      job.status = 'running';
+      job.startedAt = new Date().toISOString();
+      await this.recorder.commit(job, [{ type: 'job.started' }]);
+    }
+    for (const step of job.steps) {
+      if (isTerminalJobStatus(job.status)) return;
+      const firstTry = step.status === 'pending' && !step.items && step.attempts === 0 && !active.inFlight.has(step.id);
+      if (firstTry) {
+        const ready = await this.prepare(active, step);
+        if (!ready) continue;
+      }
+      for (const [run, index] of this.runsOf(step)) {
+        const due = !run.retryAt || Date.parse(run.retryAt) <= Date.now();
+        if (run.status === 'pending' && due && !active.inFlight.has(runKey(step, index))) {
+          void this.dispatch(active, step, index);
+        }
+      }
+    }
+    if (job.steps.every((step) => isTerminalStepStatus(step.status)) && !isTerminalJobStatus(job.status)) {
+      await this.finish(active, 'succeeded');
+    }
+  }
+
+  /** Decides whether a pending step can start: dependencies done, condition true, for-each expanded. */
+  private async prepare(active: ActiveJob, step: JobStep): Promise<boolean> {
+    const { job } = active;
+    const definition = job.pipeline.steps.find((s) => s.id === step.id)!;
+    const dependencies = [...(active.dependencies.get(step.id) ?? [])].map((id) => job.steps.find((s) => s.id === id)!);
+    if (!dependencies.every((dependency) => isTerminalStepStatus(dependency.status))) return false;
+    if (dependencies.some((dependency) => dependency.status === 'failed' || dependency.status === 'cancelled')) return false;
+
+    const skippedInput = Object.values(definition.inputs)
+      .map((reference) => parseReference(reference)?.step)
+      .find((id) => id && job.steps.find((s) => s.id === id)?.status === 'skipped');
+    try {
+      const skip = skippedInput !== undefined || (definition.when !== undefined && !(await this.expressions.evaluate(definition.when, expressionContext(job))));
+      if (skip) {
+        step.status = 'skipped';
+        step.finishedAt = new Date().toISOString();
+        await this.recorder.commit(job, [{ type: 'step.skipped', step: step.id }]);
+        return false;
+      }
+      if (definition.forEach !== undefined) {
+        const list = (await this.expressions.evaluate(definition.forEach, expressionContext(job))) ?? [];
+        if (!Array.isArray(list)) {
+          throw new MarketplaceError(ErrorCode.InvalidParameters, `forEach of step "${step.id}" gave ${typeof list}, not a list`);
+        }
+        const now = new Date().toISOString();
+        step.items = list.map((item) => ({ status: 'pending', attempts: 0, item }));
+        step.status = list.length ? 'running' : 'succeeded';
+        step.startedAt = now;
+        if (!list.length) step.finishedAt = now;
+        await this.recorder.commit(job, [{ type: list.length ? 'step.started' : 'step.succeeded', step: step.id }]);
+      }
+      return true;
+    } catch (error) {
+      await this.failStep(active, step, step, undefined, MarketplaceError.from(error, ErrorCode.InvalidParameters));
+      return false;
+    }
+  }
+
+  private async dispatch(active: ActiveJob, step: JobStep, index?: number): Promise<void> {
+    const { job } = active;
+    const run: StepRun = index === undefined ? step : step.items![index];
+    const controller = new AbortController();
+    const key = runKey(step, index);
+    active.inFlight.set(key, controller);
+    let release: (() => void) | undefined;
+    try {
+      release = await this.slots.acquire(step.service, controller.signal);
+      if (isTerminalJobStatus(job.status)) return;
+      const now = new Date().toISOString();
+      run.status = 'running';
+      run.attempts++;
+      run.startedAt = now;
+      run.retryAt = undefined;
+      if (step.status === 'pending') {
+        step.status = 'running';
+        step.startedAt = now;
+      }
+      await this.recorder.commit(job, [{ type: 'step.started', step: step.id, item: index, attempt: run.attempts }]);
+      const started = performance.now();
+      const request = await this.request(job, step, index);
+      const timeoutMs = job.pipeline.steps.find((s) => s.id === step.id)?.timeoutMs ?? this.options.stepTimeoutMs;
+      const result = await this.invoker.invoke(request, { signal: controller.signal, timeoutMs });
+      const outputs = await this.keep(job, step, index, result.outputs);
+      if (isTerminalJobStatus(job.status)) return;
+      this.metrics.stepDuration.observe({ service: step.service, task: step.task }, (performance.now() - started) / 1000);
+      run.status = 'succeeded';
+      run.finishedAt = new Date().toISOString();
+      run.outputs = outputs;
+      run.instanceId = result.instanceId;
+      run.error = undefined;
+      if (step.items && step.items.every((item) => item.status === 'succeeded')) {
+        step.status = 'succeeded';
+        step.finishedAt = run.finishedAt;
+      }
+      await this.recorder.commit(job, [{ type: 'step.succeeded', step: step.id, item: index, attempt: run.attempts }]);
+    } catch (error) {
+      if (!release) run.attempts++;
+      if (!isTerminalJobStatus(job.status) && !this.stopping) await this.onRunFailed(active, step, run, index, MarketplaceError.from(error));
+    } finally {
+      release?.();
+      active.inFlight.delete(key);
+      if (!this.stopping) void this.pump(active);
+    }
+  }
+
+  private async onRunFailed(active: ActiveJob, step: JobStep, run: StepRun, index: number | undefined, error: MarketplaceError): Promise<void> {
+    const maxAttempts = active.job.pipeline.steps.find((s) => s.id === step.id)?.maxAttempts ?? this.options.stepMaxAttempts;
+    if (error.retryable && run.attempts < maxAttempts) {
+      const delay = this.options.retryBaseDelayMs * 2 ** (run.attempts - 1) * (0.8 + Math.random() * 0.4);
+      run.status = 'pending';
+      run.retryAt = new Date(Date.now() + delay).toISOString();
+      run.error = error.toWire();
+      await this.recorder.commit(active.job, [{ type: 'step.retrying', step: step.id, item: index, attempt: run.attempts, error: run.error }]);
+      const timer = setTimeout(() => {
+        active.retryTimers.delete(timer);
+        void this.pump(active);
+      }, delay);
+      active.retryTimers.add(timer);
+      return;
+    }
+    await this.failStep(active, step, run, index, error);
+  }
+
+  private async failStep(active: ActiveJob, step: JobStep, run: StepRun, index: number | undefined, error: MarketplaceError): Promise<void> {
+    const now = new Date().toISOString();
+    run.status = 'failed';
+    run.error = error.toWire();
+    run.finishedAt = now;
+    step.status = 'failed';
+    step.finishedAt = now;
+    step.error ??= run.error;
+    await this.recorder.commit(active.job, [{ type: 'step.failed', step: step.id, item: index, attempt: run.attempts, error: run.error }]);
+    const where = index === undefined ? `step "${step.id}"` : `step "${step.id}" (item ${index})`;
+    const attempts = run.attempts > 1 ? ` after ${run.attempts} attempts` : '';
+    await this.finish(active, 'failed', { code: error.code, message: `${where} failed${attempts}: ${error.message}`, retryable: false, problems: error.problems });
+  }
+
+  private async finish(active: ActiveJob, status: JobStatus, error?: WireError): Promise<void> {
+    const { job } = active;
+    if (isTerminalJobStatus(job.status)) return;
+    const now = new Date().toISOString();
+    job.status = status;
+    job.finishedAt = now;
+    job.error = error;
+    for (const step of job.steps) {
+      for (const [run] of this.runsOf(step)) {
+        if (!isTerminalStepStatus(run.status)) Object.assign(run, { status: 'cancelled', finishedAt: now, retryAt: undefined });
+      }
+      if (!isTerminalStepStatus(step.status)) Object.assign(step, { status: 'cancelled', finishedAt: now });
+    }
+    if (status === 'succeeded') job.outputs = this.jobOutputs(job);
+    if (job.webhook) job.webhook.status = 'pending';
+    this.active.delete(job.id);
+    active.retryTimers.forEach(clearTimeout);
+    active.inFlight.forEach((controller) => controller.abort());
+    await this.recorder.commit(job, [{ type: `job.${status}` as 'job.succeeded', error }]);
+    this.metrics.jobsFinished.inc({ status });
+    if (job.webhook) this.webhooks.deliver(job);
+  }
+
+  private runsOf(step: JobStep): [StepRun, number | undefined][] {
+    return step.items ? step.items.map((run, index) => [run, index]) : [[step, undefined]];
+  }
+
+  private jobOutputs(job: Job): Job['outputs'] {
+    const outputs: Job['outputs'] = {};
+    for (const [name, reference] of Object.entries(job.pipeline.outputs)) {
+      const ref = resolveReference(job, reference);
+      if (ref) outputs[name] = ref;
+    }
+    return outputs;
+  }
+
+  private async request(job: Job, step: JobStep, index?: number): Promise<TaskRequest> {
+    const definition = job.pipeline.steps.find((s) => s.id === step.id)!;
+    const descriptor = this.registry.descriptor(step.service);
+    if (!descriptor) throw new MarketplaceError(ErrorCode.ServiceUnavailable, `service "${step.service}" is not registered`, { retryable: true });
+    const task = findTask(descriptor, step.task);
+    if (!task) throw new MarketplaceError(ErrorCode.TaskNotFound, `service "${step.service}" has no task "${step.task}"`);
+
+    const inputs: Record<string, Artifact> = {};
+    for (const [name, reference] of Object.entries(definition.inputs)) {
+      const ref = resolveReference(job, reference, index);
+      if (!ref || Array.isArray(ref)) throw new MarketplaceError(ErrorCode.InputMissing, `input "${name}" (${reference}) has no value`);
+      inputs[name] = await this.load(ref);
+    }
+
+    const params: Record<string, unknown> = structuredClone(definition.params ?? {});
+    if (definition.bind) {
+      const run = index === undefined ? undefined : step.items![index];
+      const context = expressionContext(job, run && { value: run.item, index: index! });
+      const properties = (task.params['properties'] ?? {}) as Record<string, { type?: string }>;
+      for (const [name, text] of Object.entries(definition.bind)) {
+        let value = await this.expressions.evaluate(text, context);
+        // JSONata answers a one-item list as the item and an empty list as nothing.
+        if (properties[name]?.type === 'array' && !Array.isArray(value)) value = value === undefined ? [] : [value];
+        if (value !== undefined) params[name] = value;
+      }
+    }
+    const problems = this.params.validate(task.params, params, `steps.${step.id}.params`);
+    if (problems.length) throw new MarketplaceError(ErrorCode.InvalidParameters, `invalid parameters for ${step.service}.${step.task}`, { problems });
+    return { service: step.service, task: step.task, inputs, params };
+  }
+
+  private async load(ref: ArtifactRef): Promise<Artifact> {
+    if (!ref.blobKey) return { contentType: 'application/json', value: ref.value };
+    return { contentType: ref.contentType, data: await this.blobs.get(ref.blobKey) };
+  }
+
+  private async keep(job: Job, step: JobStep, index: number | undefined, outputs: Record<string, Artifact>): Promise<Record<string, ArtifactRef>> {
+    const refs: Record<string, ArtifactRef> = {};
+    for (const [name, artifact] of Object.entries(outputs)) {
+      if (isJsonArtifact(artifact)) {
+        refs[name] = { contentType: artifact.contentType, size: JSON.stringify(artifact.value ?? null).length, value: artifact.value };
+      } else {
+        const blobKey = `jobs/${job.id}/steps/${step.id}${index === undefined ? '' : `/${index}`}/${name}`;
+        await this.blobs.put(blobKey, artifact.data);
+        refs[name] = { contentType: artifact.contentType, size: artifact.data.length, blobKey };
+      }
+    }
+    return refs;
+  }
+}

@@ -1,0 +1,163 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { ArtifactRef, ErrorCode, isImageContentType, Job, MarketplaceError, ParamsValidator, PipelineDefinition } from '@aim/contracts';
+import { BlobStore } from '@aim/store';
+import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
+import { EngineMetrics } from '../observability/engine.metrics';
+import { PipelinesService } from '../pipelines/pipelines.service';
+import { probeImage } from './image-probe';
+import { JobRecorder } from './job-recorder';
+import { JobRunner } from './job-runner';
+
+export interface SubmittedInput {
+  /** Bytes of an uploaded file, or a JSON value. */
+  data?: Buffer;
+  value?: unknown;
+}
+
+export interface SubmitRequest {
+  pipelineId: string;
+  inputs: Record<string, SubmittedInput>;
+  params: Record<string, unknown>;
+  idempotencyKey?: string;
+  webhookUrl?: string;
+}
+
+/** Checks a submission completely (inputs, types, limits, parameters), stores it, and hands it to the runner. */
+@Injectable()
+export class JobSubmissionService {
+  constructor(
+    @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
+    private readonly pipelines: PipelinesService,
+    private readonly blobs: BlobStore,
+    private readonly recorder: JobRecorder,
+    private readonly runner: JobRunner,
+    private readonly validator: ParamsValidator,
+    private readonly metrics: EngineMetrics,
+  ) {}
+
+  /** Answers the job and whether it is new (false when the idempotency key matched an earlier submit). */
+  async submit(request: SubmitRequest): Promise<{ job: Job; created: boolean }> {
+    if (this.runner.activeCount >= this.options.maxActiveJobs) {
+      this.metrics.jobsRefused.inc();
+      throw new MarketplaceError(ErrorCode.QueueFull, `the engine has ${this.runner.activeCount} unfinished jobs, its limit; retry later`, {
+        retryable: true,
+        retryAfterSeconds: 1,
+      });
+    }
+    const definition = await this.pipelines.definitionToRun(request.pipelineId);
+    const { runnable, notRunnableReasons } = this.pipelines.runnability(definition);
+    if (!runnable) {
+      throw new MarketplaceError(ErrorCode.PipelineNotRunnable, `pipeline "${definition.id}" cannot run now: ${notRunnableReasons.join('; ')}`, {
+        retryable: true,
+        retryAfterSeconds: 5,
+      });
+    }
+    const params = this.checkParams(definition, request.params);
+    const webhookUrl = request.webhookUrl && checkWebhookUrl(request.webhookUrl);
+    const id = randomUUID();
+    const fingerprint = createHash('sha256').update(JSON.stringify([definition.id, params, webhookUrl ?? null]));
+    const inputs = await this.storeInputs(id, definition, request.inputs, fingerprint);
+    const now = new Date().toISOString();
+    const job: Job = {
+      id,
+      pipelineId: definition.id,
+      pipeline: definition,
+      status: 'queued',
+      createdAt: now,
+      updatedAt: now,
+      params,
+      inputs,
+      outputs: {},
+      steps: definition.steps.map((step) => ({ id: step.id, service: step.service, task: step.task, status: 'pending', attempts: 0 })),
+      idempotencyKey: request.idempotencyKey,
+      requestHash: fingerprint.digest('hex'),
+      webhook: webhookUrl ? { url: webhookUrl, status: 'pending', attempts: 0 } : undefined,
+      seq: 0,
+    };
+    if (!job.webhook) delete job.webhook;
+    const result = await this.recorder.create(job);
+    if (!result.created) {
+      await this.blobs.deletePrefix(`jobs/${id}`);
+      if (result.job.requestHash !== job.requestHash) {
+        throw new MarketplaceError(ErrorCode.IdempotencyConflict, `the idempotency key "${request.idempotencyKey}" was used for a different request; use a new key`);
+      }
+      return { job: this.runner.activeJob(result.job.id) ?? result.job, created: false };
+    }
+    this.metrics.jobsSubmitted.inc({ pipeline: definition.id });
+    this.runner.start(job);
+    return { job, created: true };
+  }
+
+  private checkParams(definition: PipelineDefinition, submitted: Record<string, unknown>): Record<string, unknown> {
+    const params = structuredClone(submitted ?? {});
+    if (!definition.params) {
+      const names = Object.keys(params);
+      if (names.length) {
+        throw new MarketplaceError(ErrorCode.InvalidParameters, `pipeline "${definition.id}" takes no parameters`, {
+          problems: names.map((name) => ({ path: `params.${name}`, message: `unknown parameter "${name}"` })),
+        });
+      }
+      return params;
+    }
+    const problems = this.validator.validate(definition.params, params);
+    if (problems.length) {
+      throw new MarketplaceError(ErrorCode.InvalidParameters, `invalid parameters for pipeline "${definition.id}"`, { problems });
+    }
+    return params;
+  }
+
+  private async storeInputs(
+    jobId: string,
+    definition: PipelineDefinition,
+    submitted: Record<string, SubmittedInput>,
+    fingerprint: ReturnType<typeof createHash>,
+  ): Promise<Record<string, ArtifactRef>> {
+    const unknown = Object.keys(submitted).filter((name) => !(name in definition.inputs));
+    if (unknown.length) {
+      throw new MarketplaceError(ErrorCode.ValidationFailed, `pipeline "${definition.id}" has no input ${unknown.map((n) => `"${n}"`).join(', ')}; its inputs are ${Object.keys(definition.inputs).join(', ')}`);
+    }
+    const checked: [string, ArtifactRef, Buffer?][] = [];
+    for (const [name, declared] of Object.entries(definition.inputs)) {
+      const input = submitted[name];
+      if (!input || (input.data === undefined && input.value === undefined)) {
+        throw new MarketplaceError(ErrorCode.InputMissing, `input "${name}" is missing; send it as ${declared.contentTypes.join(' or ')}`);
+      }
+      if (input.data !== undefined) {
+        const wantsImage = declared.contentTypes.some(isImageContentType);
+        const contentType = wantsImage ? (await probeImage(input.data, this.options.maxImagePixels, name)).contentType : 'application/octet-stream';
+        if (!declared.contentTypes.includes(contentType)) {
+          throw new MarketplaceError(ErrorCode.UnsupportedMediaType, `input "${name}" is ${contentType}, but this pipeline accepts ${declared.contentTypes.join(', ')}`);
+        }
+        fingerprint.update(name).update(input.data);
+        checked.push([name, { contentType, size: input.data.length, blobKey: `jobs/${jobId}/inputs/${name}` }, input.data]);
+      } else {
+        if (!declared.contentTypes.includes('application/json')) {
+          throw new MarketplaceError(ErrorCode.UnsupportedMediaType, `input "${name}" must be a file (${declared.contentTypes.join(', ')}), not a JSON value`);
+        }
+        const text = JSON.stringify(input.value);
+        fingerprint.update(name).update(text);
+        checked.push([name, { contentType: 'application/json', size: text.length, value: input.value }]);
+      }
+    }
+    const refs: Record<string, ArtifactRef> = {};
+    for (const [name, ref, data] of checked) {
+      if (data && ref.blobKey) await this.blobs.put(ref.blobKey, data);
+      refs[name] = ref;
+    }
+    return refs;
+  }
+}
+
+function checkWebhookUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new MarketplaceError(ErrorCode.ValidationFailed, `webhookUrl "${url}" is not a URL`, { problems: [{ path: 'webhookUrl', message: 'must be an absolute http(s) URL' }] });
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new MarketplaceError(ErrorCode.ValidationFailed, `webhookUrl must use http or https, not ${parsed.protocol}`, { problems: [{ path: 'webhookUrl', message: 'must be an absolute http(s) URL' }] });
+  }
+  return parsed.toString();
+}

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { concat, defer, filter, from, mergeMap, Observable, takeWhile, ReplaySubject } from 'rxjs';
+import { ArtifactRef, ErrorCode, isTerminalJobStatus, Job, JobEvent, JobListFilter, JobPage, MarketplaceError } from '@aim/contracts';
+import { BlobStore, JobStore } from '@aim/store';
+import { JobRecorder } from './job-recorder';
+import { JobRunner } from './job-runner';
+
+const TERMINAL_EVENTS = new Set(['job.succeeded', 'job.failed', 'job.cancelled']);
+
+/** Reading, cancelling and deleting jobs; following their events. */
+@Injectable()
+export class JobsService {
+  constructor(
+    private readonly store: JobStore,
+    private readonly blobs: BlobStore,
+    private readonly runner: JobRunner,
+    private readonly recorder: JobRecorder,
+  ) {}
+
+  async get(id: string): Promise<Job> {
+    const job = this.runner.activeJob(id) ?? (await this.store.getJob(id));
+    if (!job) throw new MarketplaceError(ErrorCode.JobNotFound, `there is no job "${id}"; it may have been deleted or removed after its retention time`);
+    return job;
+  }
+
+  list(filter: JobListFilter): Promise<JobPage> {
+    return this.store.listJobs(filter);
+  }
+
+  async cancel(id: string): Promise<Job> {
+    const cancelled = await this.runner.cancel(id);
+    if (cancelled) return cancelled;
+    const job = await this.get(id);
+    throw new MarketplaceError(ErrorCode.JobNotCancellable, `job "${id}" is ${job.status} already and cannot be cancelled`);
+  }
+
+  async delete(id: string): Promise<void> {
+    const job = await this.get(id);
+    if (!isTerminalJobStatus(job.status)) {
+      throw new MarketplaceError(ErrorCode.JobNotFinished, `job "${id}" is ${job.status}; cancel it before deleting it`);
+    }
+    // Files first: a crash in between leaves a job row to sweep again, never files nobody can find.
+    await this.blobs.deletePrefix(`jobs/${id}`);
+    await this.store.deleteJob(id);
+  }
+
+  /** An output's bytes; a for-each output is a list, picked by `index`. */
+  async output(id: string, name: string, index?: number): Promise<{ ref: ArtifactRef; data: Buffer }> {
+    const job = await this.get(id);
+    if (job.status !== 'succeeded') {
+      throw new MarketplaceError(ErrorCode.OutputNotFound, `job "${id}" is ${job.status}; outputs exist once it has succeeded`);
+    }
+    const output = job.outputs[name];
+    if (!output) {
+      throw new MarketplaceError(ErrorCode.OutputNotFound, `job "${id}" has no output "${name}"; it has ${Object.keys(job.outputs).join(', ') || 'none'}`);
+    }
+    let ref: ArtifactRef | undefined;
+    if (Array.isArray(output)) {
+      ref = index === undefined ? undefined : output[index];
+      if (!ref) throw new MarketplaceError(ErrorCode.OutputNotFound, `output "${name}" is a list of ${output.length}; ask for ?index=0 to ${output.length - 1}`);
+    } else {
+      ref = output;
+    }
+    const data = ref.blobKey ? await this.blobs.get(ref.blobKey) : Buffer.from(JSON.stringify(ref.value));
+    return { ref, data };
+  }
+
+  /**
+   * Every event of the job after `afterSeq`, in order, then live ones until the job ends. Live events
+   * are buffered while the stored ones are read, so none is lost or repeated.
+   */
+  events(id: string, afterSeq = 0): Observable<JobEvent> {
+    return defer(() => {
+      const live = new ReplaySubject<JobEvent>();
+      const subscription = this.recorder.events.pipe(filter((event) => event.jobId === id)).subscribe(live);
+      let last = afterSeq;
+      const stored = defer(async () => {
+        await this.get(id);
+        return this.store.listEvents(id, afterSeq);
+      }).pipe(mergeMap((events) => from(events)));
+      return new Observable<JobEvent>((subscriber) => {
+        const inner = concat(stored, live)
+          .pipe(
+            filter((event) => event.seq > last),
+            takeWhile((event) => !TERMINAL_EVENTS.has(event.type), true),
+          )
+          .subscribe({
+            next: (event) => {
+              last = event.seq;
+              subscriber.next(event);
+            },
+            error: (error) => subscriber.error(error),
+            complete: () => subscriber.complete(),
+          });
+        return () => {
+          inner.unsubscribe();
+          subscription.unsubscribe();
+        };
+      });
+    });
+  }
+}

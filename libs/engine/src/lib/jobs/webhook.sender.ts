@@ -1,0 +1,85 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
+import { Job } from '@aim/contracts';
+import { JobStore } from '@aim/store';
+import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
+import { EngineMetrics } from '../observability/engine.metrics';
+
+export const SIGNATURE_HEADER = 'x-marketplace-signature';
+export const TIMESTAMP_HEADER = 'x-marketplace-timestamp';
+
+/** `sha256=<hex>` of HMAC-SHA256 over `<timestamp>.<body>`: what a receiver recomputes to trust a call. */
+export function signWebhook(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/**
+ * Tells a job's webhook that the job finished: POSTs the job summary, signed, retried with backoff.
+ * Delivery state is kept in the job, so a restarted engine goes on with pending deliveries.
+ */
+@Injectable()
+export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WebhookSender.name);
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(
+    @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
+    private readonly store: JobStore,
+    private readonly metrics: EngineMetrics,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const job of await this.store.listPendingWebhooks()) this.deliver(job);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    this.timers.forEach(clearTimeout);
+  }
+
+  deliver(job: Job): void {
+    void this.attempt(job);
+  }
+
+  private async attempt(job: Job): Promise<void> {
+    const webhook = job.webhook;
+    if (!webhook || webhook.status !== 'pending' || this.stopped) return;
+    const body = JSON.stringify({
+      id: job.id,
+      pipelineId: job.pipelineId,
+      status: job.status,
+      finishedAt: job.finishedAt,
+      outputs: Object.keys(job.outputs),
+      error: job.error,
+    });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const headers: Record<string, string> = { 'content-type': 'application/json', [TIMESTAMP_HEADER]: timestamp, 'x-marketplace-job': job.id };
+    if (this.options.webhookSecret) headers[SIGNATURE_HEADER] = signWebhook(this.options.webhookSecret, timestamp, body);
+    webhook.attempts++;
+    try {
+      const response = await fetch(webhook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.options.webhookTimeoutMs), redirect: 'manual' });
+      if (!response.ok) throw new Error(`answered HTTP ${response.status}`);
+      webhook.status = 'delivered';
+      webhook.lastError = undefined;
+      webhook.nextAttemptAt = undefined;
+      this.metrics.webhookDeliveries.inc({ outcome: 'delivered' });
+    } catch (error) {
+      webhook.lastError = (error as Error).message;
+      this.metrics.webhookDeliveries.inc({ outcome: 'failed' });
+      if (webhook.attempts >= this.options.webhookMaxAttempts) {
+        webhook.status = 'failed';
+        this.logger.warn(`webhook of job ${job.id} failed ${webhook.attempts} times, giving up: ${webhook.lastError}`);
+      } else {
+        const delay = this.options.retryBaseDelayMs * 2 ** (webhook.attempts - 1);
+        webhook.nextAttemptAt = new Date(Date.now() + delay).toISOString();
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          void this.attempt(job);
+        }, delay);
+        this.timers.add(timer);
+      }
+    }
+    if (!this.stopped) await this.store.saveJob(job, []).catch((error) => this.logger.error(`webhook state of ${job.id} not saved: ${error}`));
+  }
+}
