@@ -1,5 +1,5 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { memoryStorage } from 'multer';
 import { ParamsValidator, RegistryInbox } from '@aim/contracts';
@@ -44,6 +44,7 @@ export class EngineModule {
         { provide: ENGINE_OPTIONS, useValue: options },
         { provide: APP_FILTER, useValue: new HttpErrorFilter(options.maxUploadBytes) },
         { provide: APP_GUARD, useClass: AdminKeyGuard },
+        { provide: APP_PIPE, useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }) },
         { provide: ParamsValidator, useValue: new ParamsValidator() },
         { provide: PipelineExpressions, useValue: new PipelineExpressions() },
         {

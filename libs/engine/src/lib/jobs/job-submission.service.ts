@@ -5,6 +5,7 @@ import { BlobStore } from '@aim/store';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { EngineMetrics } from '../observability/engine.metrics';
 import { PipelinesService } from '../pipelines/pipelines.service';
+import { isTaskPipeline, withTaskParams } from '../pipelines/task-pipeline';
 import { probeImage } from './image-probe';
 import { JobRecorder } from './job-recorder';
 import { JobRunner } from './job-runner';
@@ -45,7 +46,7 @@ export class JobSubmissionService {
         retryAfterSeconds: 1,
       });
     }
-    const definition = await this.pipelines.definitionToRun(request.pipelineId);
+    let definition = await this.pipelines.definitionToRun(request.pipelineId);
     const { runnable, notRunnableReasons } = this.pipelines.runnability(definition);
     if (!runnable) {
       throw new MarketplaceError(ErrorCode.PipelineNotRunnable, `pipeline "${definition.id}" cannot run now: ${notRunnableReasons.join('; ')}`, {
@@ -54,6 +55,7 @@ export class JobSubmissionService {
       });
     }
     const params = this.checkParams(definition, request.params);
+    if (isTaskPipeline(definition)) definition = withTaskParams(definition, params);
     const webhookUrl = request.webhookUrl && checkWebhookUrl(request.webhookUrl);
     const id = randomUUID();
     const fingerprint = createHash('sha256').update(JSON.stringify([definition.id, params, webhookUrl ?? null]));

@@ -2,9 +2,15 @@ import { PipelineDefinition, ServiceDescriptor, TaskDescriptor } from '@aim/cont
 
 export const TASK_PIPELINE_PREFIX = 'task:';
 
-/** A one-step pipeline that runs a single service task, its parameters taken from the job's. */
+export function isTaskPipeline(definition: PipelineDefinition): boolean {
+  return definition.id.startsWith(TASK_PIPELINE_PREFIX);
+}
+
+/**
+ * A one-step pipeline that runs a single service task. Its parameters schema is the task's; the job's
+ * checked parameters become the step's fixed ones (see `withTaskParams`).
+ */
 export function taskPipeline(service: ServiceDescriptor, task: TaskDescriptor): PipelineDefinition {
-  const properties = Object.keys((task.params['properties'] ?? {}) as Record<string, unknown>);
   return {
     id: `${TASK_PIPELINE_PREFIX}${service.name}.${task.name}`,
     name: `${service.name}: ${task.name}`,
@@ -17,9 +23,12 @@ export function taskPipeline(service: ServiceDescriptor, task: TaskDescriptor): 
         service: service.name,
         task: task.name,
         inputs: Object.fromEntries(task.inputs.map((input) => [input.name, `inputs.${input.name}`])),
-        bind: Object.fromEntries(properties.map((name) => [name, `params.\`${name}\``])),
       },
     ],
     outputs: Object.fromEntries(task.outputs.map((output) => [output.name, `run.${output.name}`])),
   };
+}
+
+export function withTaskParams(definition: PipelineDefinition, params: Record<string, unknown>): PipelineDefinition {
+  return { ...definition, steps: [{ ...definition.steps[0], params }] };
 }

@@ -1,0 +1,77 @@
+import { INestApplication, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { ScheduleModule } from '@nestjs/schedule';
+import { json } from 'express';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HeartbeatPublisher, LocalServicesModule } from '@aim/service-kit';
+import { StoreModule } from '@aim/store';
+import { EngineModule } from '../../src/lib/engine.module';
+import { EngineOptions } from '../../src/lib/engine.options';
+import { hashApiKey } from '../../src/lib/http/admin-key.guard';
+import { bodyParserErrorHandler } from '../../src/lib/http/http-error.filter';
+import { TestKitService } from './test-kit.service';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789';
+
+@Module({ providers: [TestKitService], exports: [TestKitService] })
+class TestKitModule {}
+
+export const DEFAULT_TEST_OPTIONS: EngineOptions = {
+  heartbeatIntervalMs: 50,
+  missedBeats: 3,
+  serviceWaitMs: 300,
+  stepTimeoutMs: 5000,
+  stepMaxAttempts: 3,
+  retryBaseDelayMs: 20,
+  maxActiveJobs: 1000,
+  maxUploadBytes: 1024 * 1024,
+  maxImagePixels: 4_000_000,
+  retentionMs: 3600_000,
+  retentionSweepMs: 3600_000,
+  webhookSecret: 'test-webhook-secret-0123456789',
+  webhookMaxAttempts: 3,
+  webhookTimeoutMs: 1000,
+  adminKeyHashes: [hashApiKey(ADMIN_KEY)],
+};
+
+export interface EngineHarness {
+  app: INestApplication;
+  kit: TestKitService;
+  heartbeats: HeartbeatPublisher;
+  dataDir: string;
+  close(options?: { keepData?: boolean }): Promise<void>;
+}
+
+/** The real engine, store (SQLite file) and HTTP stack, with the test-kit service bound locally. */
+export async function startEngine(options: Partial<EngineOptions> = {}, dataDir = mkdtempSync(join(tmpdir(), 'aim-engine-'))): Promise<EngineHarness> {
+  const merged = { ...DEFAULT_TEST_OPTIONS, ...options };
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      ScheduleModule.forRoot(),
+      StoreModule.register({ driver: 'sqlite', dataDir }),
+      EngineModule.register(merged),
+      LocalServicesModule.register({
+        imports: [TestKitModule],
+        services: [TestKitService],
+        concurrency: 4,
+        queueLimit: 4,
+        heartbeatIntervalMs: merged.heartbeatIntervalMs,
+      }),
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
+  app.use(json({ limit: merged.maxUploadBytes * 2 }), bodyParserErrorHandler(merged.maxUploadBytes));
+  await app.init();
+  return {
+    app,
+    kit: app.get(TestKitService),
+    heartbeats: app.get(HeartbeatPublisher),
+    dataDir,
+    close: async ({ keepData = false } = {}) => {
+      await app.close();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
