@@ -18,9 +18,10 @@ describe('PipelineExpressions', () => {
     ]);
   });
 
-  it('answers a syntax error with its position and never runs JavaScript', async () => {
+  it('answers a syntax error with its position and sees nothing of the process', async () => {
     expect(() => expressions.compile('a +')).toThrow(/at character 3/);
     expect(await expressions.evaluate('constructor', {})).toBeUndefined();
-    await expect(expressions.evaluate('$eval("process.exit(1)")', {})).rejects.toBeDefined();
+    expect(await expressions.evaluate('$eval("process.env")', {})).toBeUndefined();
+    expect(await expressions.evaluate('require', {})).toBeUndefined();
   });
 });

@@ -27,7 +27,9 @@ export class PipelineExpressions {
 
   async evaluate(text: string, context: Record<string, unknown>): Promise<unknown> {
     try {
-      return await this.compile(text).evaluate(context);
+      const result = await this.compile(text).evaluate(context);
+      // JSONata answers lists as sequences with extra fields; give callers plain JSON.
+      return result !== null && typeof result === 'object' ? JSON.parse(JSON.stringify(result)) : result;
     } catch (error) {
       throw MarketplaceError.from(error, ErrorCode.InvalidParameters);
     }

@@ -1,0 +1,119 @@
+import { createServer, IncomingMessage, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { PipelineDefinition } from '@aim/contracts';
+import { RetentionSweeper } from '../src/lib/jobs/retention.sweeper';
+import { signWebhook } from '../src/lib/jobs/webhook.sender';
+import { createPipeline, submit, submitOk, waitForJob, waitUntil } from './support/api';
+import { DEFAULT_TEST_OPTIONS, EngineHarness, startEngine } from './support/engine.harness';
+
+const echo: PipelineDefinition = {
+  id: 'echo',
+  name: 'echo',
+  inputs: { data: { contentTypes: ['application/json'] } },
+  steps: [{ id: 'only', service: 'test-kit', task: 'echo', inputs: { data: 'inputs.data' } }],
+  outputs: { data: 'only.data' },
+};
+
+interface Received {
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A real HTTP receiver that answers the planned statuses in turn (then 200). */
+async function receiver(statuses: number[] = []): Promise<{ url: string; calls: Received[]; server: Server }> {
+  const calls: Received[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      calls.push({ headers: req.headers, body });
+      res.statusCode = statuses[calls.length - 1] ?? 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, calls, server };
+}
+
+describe('webhooks', () => {
+  let engine: EngineHarness;
+
+  beforeAll(async () => {
+    engine = await startEngine();
+    await createPipeline(engine.app, echo);
+  });
+  afterAll(() => engine.close());
+
+  it('posts the finished job, signed with HMAC-SHA256 over timestamp and body', async () => {
+    const hook = await receiver();
+    try {
+      const job = await submitOk(engine.app, 'echo', { webhookUrl: hook.url });
+      await waitUntil(() => hook.calls.length === 1, 3000, 'the webhook call');
+      const [call] = hook.calls;
+      expect(JSON.parse(call.body)).toMatchObject({ id: job.id, status: 'succeeded', outputs: ['data'] });
+      const timestamp = call.headers['x-marketplace-timestamp'] as string;
+      expect(call.headers['x-marketplace-signature']).toBe(signWebhook(DEFAULT_TEST_OPTIONS.webhookSecret!, timestamp, call.body));
+      expect(call.headers['x-marketplace-signature']).not.toBe(signWebhook('another-secret-0123456789', timestamp, call.body));
+      await waitForJob(engine.app, job.id, (j) => j.webhook?.status === 'delivered');
+    } finally {
+      hook.server.close();
+    }
+  });
+
+  it('retries a failing receiver with backoff, then records the delivery', async () => {
+    const hook = await receiver([500, 503]);
+    try {
+      const job = await submitOk(engine.app, 'echo', { webhookUrl: hook.url });
+      const done = await waitForJob(engine.app, job.id, (j) => j.webhook?.status === 'delivered');
+      expect(done.webhook.attempts).toBe(3);
+      expect(hook.calls).toHaveLength(3);
+    } finally {
+      hook.server.close();
+    }
+  });
+
+  it('gives up after the last attempt and says why', async () => {
+    const hook = await receiver([500, 500, 500, 500]);
+    try {
+      const job = await submitOk(engine.app, 'echo', { webhookUrl: hook.url });
+      const done = await waitForJob(engine.app, job.id, (j) => j.webhook?.status === 'failed');
+      expect(done.webhook).toMatchObject({ attempts: 3, lastError: 'answered HTTP 500' });
+    } finally {
+      hook.server.close();
+    }
+  });
+
+  it('refuses a webhook URL that is not http(s)', async () => {
+    const response = await submit(engine.app, 'echo', { webhookUrl: 'file:///etc/passwd' });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('retention', () => {
+  it('removes finished jobs, their events and files after the retention time, and keeps the rest', async () => {
+    const engine = await startEngine({ retentionMs: 60_000 });
+    try {
+      await createPipeline(engine.app, echo);
+      const server = engine.app.getHttpServer();
+      const response = await request(server)
+        .post('/api/v1/services/test-kit/tasks/echo/jobs')
+        .send({ inputs: { data: { value: 1 } } })
+        .expect(202);
+      const old = await waitForJob(engine.app, response.body.id);
+      const running = await request(server)
+        .post('/api/v1/services/test-kit/tasks/slow/jobs')
+        .send({ inputs: { data: { value: 1 } }, params: { ms: 2000 } })
+        .expect(202);
+      const sweeper = engine.app.get(RetentionSweeper);
+      expect(await sweeper.sweep(Date.now())).toBe(0);
+      expect(await sweeper.sweep(Date.now() + 61_000)).toBe(1);
+      await request(server).get(`/api/v1/jobs/${old.id}`).expect(404);
+      expect((await request(server).get(`/api/v1/jobs/${running.body.id}`).expect(200)).body.status).toBe('running');
+      await request(server).post(`/api/v1/jobs/${running.body.id}/cancel`).expect(200);
+    } finally {
+      await engine.close();
+    }
+  });
+});
