@@ -33,7 +33,8 @@ interface ActiveJob {
   job: Job;
   dependencies: Map<string, Set<string>>;
   inFlight: Map<string, AbortController>;
-  retryTimers: Set<NodeJS.Timeout>;
+  /** One timer per run waiting for its retry time. */
+  wakeups: Map<string, NodeJS.Timeout>;
   pumping: boolean;
   again: boolean;
 }
@@ -91,7 +92,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   onApplicationShutdown(): void {
     this.stopping = true;
     for (const active of this.active.values()) {
-      active.retryTimers.forEach(clearTimeout);
+      active.wakeups.forEach(clearTimeout);
       // Runs in flight are left as `running` in the store; the next start retries them.
       active.inFlight.forEach((controller) => controller.abort());
     }
@@ -103,7 +104,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       job,
       dependencies: stepDependencies(job.pipeline, this.expressions),
       inFlight: new Map(),
-      retryTimers: new Set(),
+      wakeups: new Map(),
       pumping: false,
       again: false,
     };
@@ -158,10 +159,11 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         if (!ready) continue;
       }
       for (const [run, index] of this.runsOf(step)) {
-        const due = !run.retryAt || Date.parse(run.retryAt) <= Date.now();
-        if (run.status === 'pending' && due && !active.inFlight.has(runKey(step, index))) {
-          void this.dispatch(active, step, index);
-        }
+        const key = runKey(step, index);
+        if (run.status !== 'pending' || active.inFlight.has(key)) continue;
+        const wait = run.retryAt ? Date.parse(run.retryAt) - Date.now() : 0;
+        if (wait <= 0) void this.dispatch(active, step, index);
+        else this.wakeUpLater(active, key, wait);
       }
     }
     if (job.steps.every((step) => isTerminalStepStatus(step.status)) && !isTerminalJobStatus(job.status)) {
@@ -262,11 +264,6 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       run.retryAt = new Date(Date.now() + delay).toISOString();
       run.error = error.toWire();
       await this.recorder.commit(active.job, [{ type: 'step.retrying', step: step.id, item: index, attempt: run.attempts, error: run.error }]);
-      const timer = setTimeout(() => {
-        active.retryTimers.delete(timer);
-        void this.pump(active);
-      }, delay);
-      active.retryTimers.add(timer);
       return;
     }
     await this.failStep(active, step, run, index, error);
@@ -302,11 +299,21 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     if (status === 'succeeded') job.outputs = this.jobOutputs(job);
     if (job.webhook) job.webhook.status = 'pending';
     this.active.delete(job.id);
-    active.retryTimers.forEach(clearTimeout);
+    active.wakeups.forEach(clearTimeout);
     active.inFlight.forEach((controller) => controller.abort());
     await this.recorder.commit(job, [{ type: `job.${status}` as 'job.succeeded', error }]);
     this.metrics.jobsFinished.inc({ status });
     if (job.webhook) this.webhooks.deliver(job);
+  }
+
+  /** Pumps the job again when a retry is due; timers may fire a little early, so advance re-checks. */
+  private wakeUpLater(active: ActiveJob, key: string, waitMs: number): void {
+    if (active.wakeups.has(key)) return;
+    const timer = setTimeout(() => {
+      active.wakeups.delete(key);
+      void this.pump(active);
+    }, waitMs + 1);
+    active.wakeups.set(key, timer);
   }
 
   private runsOf(step: JobStep): [StepRun, number | undefined][] {
