@@ -1,0 +1,30 @@
+import { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadEnvironment } from '@aim/config';
+import { createMarketplaceApp } from '../../src/app/create-marketplace-app';
+
+export const ADMIN_KEY = 'marketplace-test-admin-key';
+
+export interface MarketplaceHarness {
+  app: INestApplication;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** The one-process app exactly as `npm start` builds it, on a fresh data folder. */
+export async function startMarketplace(env: Record<string, string> = {}): Promise<MarketplaceHarness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'aim-marketplace-'));
+  const config = loadEnvironment({ DATA_DIR: dataDir, LOG_LEVEL: 'error', ADMIN_API_KEY: ADMIN_KEY, ...env });
+  const app = await createMarketplaceApp(config);
+  await app.init();
+  return {
+    app,
+    dataDir,
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

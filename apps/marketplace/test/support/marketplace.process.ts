@@ -1,0 +1,62 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MARKETPLACE_BUNDLE, WORKSPACE_ROOT } from './paths';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface MarketplaceProcess {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  /** SIGKILL: no shutdown hook runs, as in a crash. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the built bundle (`dist/apps/marketplace/main.js`) as its own process, as `npm start` does. */
+export async function spawnMarketplace(env: Record<string, string>): Promise<MarketplaceProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MARKETPLACE_BUNDLE], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the marketplace exited with ${child.exitCode}:\n${output}`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 300) throw new Error(`the marketplace did not become ready:\n${output}`);
+    await sleep(50);
+  }
+  return {
+    url,
+    child,
+    output: () => output,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
