@@ -1,9 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { existsSync } from 'node:fs';
 import { ConfigurationError, loadEnvironment } from '@aim/config';
 import { createMarketplaceApp } from './app/create-marketplace-app';
 
 async function main(): Promise<void> {
+  // Variables already in the environment win over the file's.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
     config = loadEnvironment();
