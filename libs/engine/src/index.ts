@@ -9,3 +9,7 @@ export { RetentionSweeper } from './lib/jobs/retention.sweeper';
 export { PipelineValidator } from './lib/pipelines/pipeline-validator';
 export { PipelineExpressions } from './lib/pipelines/pipeline-expressions';
 export { BUILTIN_PIPELINES } from './lib/pipelines/builtin-pipelines';
+export { JobSubmissionService } from './lib/jobs/job-submission.service';
+export type { SubmitRequest } from './lib/jobs/job-submission.service';
+export { JobRecorder } from './lib/jobs/job-recorder';
+export { PipelinesService } from './lib/pipelines/pipelines.service';

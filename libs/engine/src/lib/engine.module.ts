@@ -64,7 +64,7 @@ export class EngineModule {
         JobsService,
         RetentionSweeper,
       ],
-      exports: [RegistryInbox, ServiceRegistry, JobRunner, JobsService, PipelinesService, EngineMetrics, RetentionSweeper, ENGINE_OPTIONS],
+      exports: [RegistryInbox, ServiceRegistry, JobRunner, JobsService, JobSubmissionService, JobRecorder, PipelinesService, EngineMetrics, RetentionSweeper, ENGINE_OPTIONS],
     };
   }
 }

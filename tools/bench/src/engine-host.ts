@@ -1,0 +1,71 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { json } from 'express';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PipelineDefinition } from '@aim/contracts';
+import { bodyParserErrorHandler, EngineModule, JobRecorder, JobSubmissionService, PipelinesService } from '@aim/engine';
+import { LocalServicesModule } from '@aim/service-kit';
+import { StoreModule } from '@aim/store';
+import { NoopModule, NoopService } from './noop.service';
+
+export function chain(id: string, steps: number): PipelineDefinition {
+  return {
+    id,
+    name: `${steps} no-op steps`,
+    inputs: { data: { contentTypes: ['application/json'] } },
+    steps: Array.from({ length: steps }, (_, i) => ({
+      id: `s${i}`,
+      service: 'noop',
+      task: 'pass',
+      inputs: { data: i === 0 ? 'inputs.data' : `s${i - 1}.data` },
+    })),
+    outputs: { data: `s${steps - 1}.data` },
+  };
+}
+
+export interface EngineHost {
+  app: INestApplication;
+  dataDir: string;
+  submissions: JobSubmissionService;
+  recorder: JobRecorder;
+}
+
+/** The real engine and SQLite store with the no-op service bound locally, as the marketplace wires them. */
+export async function startEngineHost(): Promise<EngineHost> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'aim-bench-'));
+  @Module({
+    imports: [
+      ScheduleModule.forRoot(),
+      StoreModule.register({ driver: 'sqlite', dataDir }),
+      EngineModule.register({
+        heartbeatIntervalMs: 5000,
+        missedBeats: 3,
+        serviceWaitMs: 10_000,
+        stepTimeoutMs: 30_000,
+        stepMaxAttempts: 3,
+        retryBaseDelayMs: 500,
+        maxActiveJobs: 100_000,
+        maxUploadBytes: 20 * 1024 * 1024,
+        maxImagePixels: 40_000_000,
+        retentionMs: 3600_000,
+        retentionSweepMs: 3600_000,
+        webhookMaxAttempts: 1,
+        webhookTimeoutMs: 1000,
+        adminKeyHashes: [],
+      }),
+      LocalServicesModule.register({ imports: [NoopModule], services: [NoopService], concurrency: 64, queueLimit: 1024, heartbeatIntervalMs: 5000 }),
+    ],
+  })
+  class BenchModule {}
+  const app = await NestFactory.create(BenchModule, { bodyParser: false, logger: ['error', 'warn'] });
+  app.use(json({ limit: '1mb' }), bodyParserErrorHandler(1024 * 1024));
+  await app.init();
+  const pipelines = app.get(PipelinesService);
+  await pipelines.create(chain('one-step', 1));
+  await pipelines.create(chain('five-steps', 5));
+  return { app, dataDir, submissions: app.get(JobSubmissionService), recorder: app.get(JobRecorder) };
+}

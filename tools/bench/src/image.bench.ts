@@ -1,0 +1,71 @@
+import { Jimp } from 'jimp';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import sharp, { Sharp } from 'sharp';
+import { Artifact } from '@aim/contracts';
+import { ImageProcessingService } from '@aim/image-processing';
+import { ServiceHost } from '@aim/service-kit';
+import { fixed, median, table } from './stats';
+
+type JimpImage = Awaited<ReturnType<typeof Jimp.read>>;
+
+interface Case {
+  task: string;
+  params: Record<string, unknown>;
+  raw: (image: Sharp) => Sharp;
+  jimp: (image: JimpImage) => unknown;
+}
+
+const CASES: Case[] = [
+  { task: 'resize', params: { width: 640 }, raw: (i) => i.resize({ width: 640, fit: 'inside' }), jimp: (i) => i.resize({ w: 640 }) },
+  { task: 'crop', params: { region: { x: 400, y: 200, width: 800, height: 600 } }, raw: (i) => i.extract({ left: 400, top: 200, width: 800, height: 600 }), jimp: (i) => i.crop({ x: 400, y: 200, w: 800, h: 600 }) },
+  { task: 'greyscale', params: {}, raw: (i) => i.greyscale(), jimp: (i) => i.greyscale() },
+  { task: 'rotate', params: { angle: 90 }, raw: (i) => i.rotate(90), jimp: (i) => i.rotate(90) },
+  { task: 'flip', params: { direction: 'horizontal' }, raw: (i) => i.flop(), jimp: (i) => i.flip({ horizontal: true, vertical: false }) },
+  { task: 'adjust', params: { brightness: 1.2, contrast: 1.1 }, raw: (i) => i.modulate({ brightness: 1.2 }).linear(1.1, 128 * (1 - 1.1)), jimp: (i) => i.brightness(1.2).contrast(0.1) },
+  { task: 'blur', params: { sigma: 5 }, raw: (i) => i.blur(5), jimp: (i) => i.gaussian(5) },
+  { task: 'convert', params: { format: 'webp', quality: 80 }, raw: (i) => i.webp({ quality: 80 }), jimp: () => undefined },
+];
+
+async function time(runs: number, work: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await work();
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+export async function benchImages(options: { photo: string; runs: number; jimpRuns: number; jimpBlur: boolean }): Promise<void> {
+  const jpeg = await sharp(readFileSync(options.photo)).resize(1920, 1080, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
+  const host = new ServiceHost(new ImageProcessingService({ maxInputPixels: 40_000_000 }), { concurrency: 1, queueLimit: 0 });
+  const signal = new AbortController().signal;
+  console.log(`\n## Image processing: 1920x1080 JPEG (${jpeg.length} bytes) in, decode + operation + encode, median of ${options.runs} runs (jimp: ${options.jimpRuns})`);
+  const rows: (string | number)[][] = [['task', 'service ms', 'raw sharp ms', 'service / sharp', 'jimp ms', 'jimp / sharp']];
+  await time(5, () => sharp(jpeg).resize(640).jpeg().toBuffer()); // warm-up
+  for (const benchCase of CASES) {
+    const inputs: Record<string, Artifact> = { image: { contentType: 'image/jpeg', data: jpeg } };
+    const request = { service: 'image-processing', task: benchCase.task, inputs, params: benchCase.params };
+    const format = benchCase.task === 'convert' ? 'webp' : 'jpeg';
+    const raw = await time(options.runs, () => benchCase.raw(sharp(jpeg)).toFormat(format).toBuffer());
+    const service = await time(options.runs, () => host.execute(request, signal));
+    let jimp = '-';
+    const skipJimp = benchCase.task === 'convert' || (benchCase.task === 'blur' && !options.jimpBlur);
+    if (!skipJimp) {
+      const runs = benchCase.task === 'blur' ? 1 : options.jimpRuns;
+      jimp = fixed(
+        await time(runs, async () => {
+          const image = await Jimp.read(jpeg);
+          benchCase.jimp(image);
+          await image.getBuffer('image/jpeg');
+        }),
+        0,
+      );
+    }
+    rows.push([benchCase.task, fixed(service, 1), fixed(raw, 1), fixed(service / raw), jimp, jimp === '-' ? '-' : fixed(Number(jimp) / raw, 1)]);
+    console.log(`  ${benchCase.task} done`);
+  }
+  console.log(table(rows));
+  if (!options.jimpBlur) console.log('jimp blur skipped (it takes about a minute); run with --jimp-blur to include it');
+}
