@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -84,4 +85,5 @@ export async function benchEngine(options: { jobs: number; clients: number; http
   );
   await worker.terminate();
   await host.app.close();
+  rmSync(host.dataDir, { recursive: true, force: true });
 }
