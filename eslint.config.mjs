@@ -20,7 +20,10 @@ export default [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'scope:engine', onlyDependOnLibsWithTags: ['scope:engine', 'scope:shared'] },
-            { sourceTag: 'scope:image-processing', onlyDependOnLibsWithTags: ['scope:image-processing', 'scope:shared'] },
+            ...['image-processing', 'face-detection', 'face-analyzer', 'digit-recognition'].map((service) => ({
+              sourceTag: `scope:${service}`,
+              onlyDependOnLibsWithTags: [`scope:${service}`, 'scope:shared'],
+            })),
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },

@@ -5,3 +5,4 @@ export * from './lib/local-task-invoker';
 export * from './lib/heartbeat.publisher';
 export * from './lib/local-services.module';
 export * from './lib/service-kit.constants';
+export * from './lib/image-input';

@@ -13,6 +13,8 @@ export interface Heartbeat {
   concurrency: number;
   /** Tasks the instance accepts beyond `concurrency` before it answers QUEUE_FULL. */
   queueLimit: number;
+  /** What the instance runs on, e.g. `{ mlBackend: 'wasm' }`. */
+  runtime?: Record<string, string>;
   sentAt: string;
 }
 

@@ -26,7 +26,8 @@ export class ServiceHost {
     readonly service: TaskService,
     queueOptions: WorkQueueOptions,
   ) {
-    this.queue = new WorkQueue(service.descriptor.name, queueOptions);
+    const concurrency = Math.min(queueOptions.concurrency, service.maxConcurrency ?? Number.MAX_SAFE_INTEGER);
+    this.queue = new WorkQueue(service.descriptor.name, { ...queueOptions, concurrency });
     this.checkWiring();
   }
 
@@ -43,6 +44,7 @@ export class ServiceHost {
       inFlight: this.queue.inFlight,
       concurrency: this.queue.options.concurrency,
       queueLimit: this.queue.options.queueLimit,
+      runtime: this.service.runtime(),
       sentAt: new Date().toISOString(),
     };
   }

@@ -21,6 +21,7 @@ export class InstanceDto {
   @ApiProperty() inFlight!: number;
   @ApiProperty() concurrency!: number;
   @ApiProperty() queueLimit!: number;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { mlBackend: 'wasm' } }) runtime?: Record<string, string>;
 }
 
 export class ServiceDto {

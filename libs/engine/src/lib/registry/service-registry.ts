@@ -13,6 +13,7 @@ export interface InstanceStatus {
   inFlight: number;
   concurrency: number;
   queueLimit: number;
+  runtime?: Record<string, string>;
 }
 
 export interface ServiceStatus {
@@ -130,6 +131,7 @@ export class ServiceRegistry extends RegistryInbox implements OnApplicationBoots
       inFlight: state.heartbeat.inFlight,
       concurrency: state.heartbeat.concurrency,
       queueLimit: state.heartbeat.queueLimit,
+      runtime: state.heartbeat.runtime,
     }));
     return { descriptor: service.descriptor, available: instances.some((i) => i.available), instances };
   }

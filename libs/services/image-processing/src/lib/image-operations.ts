@@ -1,5 +1,6 @@
-import sharp, { Metadata, Sharp } from 'sharp';
+import sharp, { Sharp } from 'sharp';
 import { ErrorCode, MarketplaceError } from '@aim/contracts';
+import { ImageFormat, ImageHeader, readImageHeader } from '@aim/service-kit';
 
 export interface Region {
   x: number;
@@ -13,42 +14,14 @@ export interface LabelledBox extends Region {
   color?: string;
 }
 
-export type ImageFormat = 'jpeg' | 'png' | 'webp';
-
-export interface DecodedImage {
+export interface DecodedImage extends ImageHeader {
   pipeline: Sharp;
-  width: number;
-  height: number;
-  format: ImageFormat;
 }
-
-const FORMATS: Record<string, ImageFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp' };
 
 /** Opens an image, upright (EXIF orientation applied), under the pixel limit; refuses what is not an image. */
 export async function decode(data: Buffer, maxPixels: number): Promise<DecodedImage> {
-  let metadata: Metadata;
-  try {
-    metadata = await sharp(data, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    throw new MarketplaceError(ErrorCode.InvalidImage, `the input is not a readable image: ${(error as Error).message}`);
-  }
-  const format = FORMATS[metadata.format ?? ''];
-  if (!format || !metadata.width || !metadata.height) {
-    throw new MarketplaceError(ErrorCode.UnsupportedMediaType, `images must be JPEG, PNG or WebP, not ${metadata.format ?? 'unknown'}`);
-  }
-  if (metadata.width * metadata.height > maxPixels) {
-    throw new MarketplaceError(
-      ErrorCode.ImageTooLarge,
-      `the image has ${metadata.width}x${metadata.height} pixels, more than the limit of ${maxPixels}; scale it down first`,
-    );
-  }
-  const swapped = (metadata.orientation ?? 1) >= 5;
-  return {
-    pipeline: sharp(data, { limitInputPixels: maxPixels, failOn: 'error' }).rotate(),
-    width: swapped ? metadata.height : metadata.width,
-    height: swapped ? metadata.width : metadata.height,
-    format,
-  };
+  const header = await readImageHeader(data, maxPixels);
+  return { ...header, pipeline: sharp(data, { limitInputPixels: maxPixels, failOn: 'error' }).rotate() };
 }
 
 export async function encode(image: Sharp, format: ImageFormat, quality?: number): Promise<Buffer> {

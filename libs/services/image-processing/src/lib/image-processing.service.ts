@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Sharp } from 'sharp';
 import { Artifact, BinaryArtifact, ErrorCode, MarketplaceError } from '@aim/contracts';
-import { TaskCall, TaskHandler, TaskService } from '@aim/service-kit';
+import { ImageFormat, TaskCall, TaskHandler, TaskService } from '@aim/service-kit';
 import { IMAGE_PROCESSING_DESCRIPTOR } from './image-processing.descriptor';
 import { IMAGE_PROCESSING_OPTIONS } from './image-processing.constants';
-import { blurRegions, boxesOverlay, clipRegion, decode, DecodedImage, encode, ImageFormat, LabelledBox, Region } from './image-operations';
+import { blurRegions, boxesOverlay, clipRegion, decode, DecodedImage, encode, LabelledBox, Region } from './image-operations';
 
 export interface ImageProcessingOptions {
   /** Images with more pixels are refused with IMAGE_TOO_LARGE. */

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'ml-runtime',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/ml-runtime',
+};
