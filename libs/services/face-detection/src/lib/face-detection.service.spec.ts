@@ -89,5 +89,5 @@ describe('face-detection service (BlazeFace via Human, real photos)', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 40; i++) await run(photo);
     expect(tf.memory().numTensors).toBe(before);
-  });
+  }, 60_000);
 });

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'face-analyzer',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/services/face-analyzer',
+};

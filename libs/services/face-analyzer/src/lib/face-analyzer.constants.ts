@@ -1,0 +1,1 @@
+export const FACE_ANALYZER_OPTIONS = Symbol('FACE_ANALYZER_OPTIONS');
