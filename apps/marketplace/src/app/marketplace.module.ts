@@ -1,11 +1,25 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { LoadedEnvironment } from '@aim/config';
 import { EngineModule } from '@aim/engine';
+import { DigitRecognitionModule, DigitRecognitionService } from '@aim/digit-recognition';
+import { FaceAnalyzerModule, FaceAnalyzerService } from '@aim/face-analyzer';
+import { FaceDetectionModule, FaceDetectionService } from '@aim/face-detection';
 import { ImageProcessingModule, ImageProcessingService } from '@aim/image-processing';
 import { LocalServicesModule } from '@aim/service-kit';
 import { StoreModule } from '@aim/store';
+
+/** The repository root, where the service libraries keep their model files: the folder holding nx.json. */
+function workspaceRoot(from = __dirname): string {
+  for (let folder = from; ; folder = dirname(folder)) {
+    if (existsSync(join(folder, 'nx.json'))) return folder;
+    if (dirname(folder) === folder) return process.cwd();
+  }
+}
+
+const ROOT = workspaceRoot();
 
 /** One process: the engine, every service bound locally, the embedded store. */
 @Module({})
@@ -34,8 +48,21 @@ export class MarketplaceModule {
           adminKeyHashes: config.adminKeyHashes,
         }),
         LocalServicesModule.register({
-          imports: [ImageProcessingModule.register({ maxInputPixels: config.MAX_IMAGE_PIXELS })],
-          services: [ImageProcessingService],
+          imports: [
+            ImageProcessingModule.register({ maxInputPixels: config.MAX_IMAGE_PIXELS }),
+            FaceDetectionModule.register({ maxInputPixels: config.MAX_IMAGE_PIXELS, mlBackend: config.ML_BACKEND }),
+            FaceAnalyzerModule.register({
+              maxInputPixels: config.MAX_IMAGE_PIXELS,
+              mlBackend: config.ML_BACKEND,
+              gearModelPath: resolve(ROOT, 'libs/services/face-analyzer/model/gear/gear.json'),
+            }),
+            DigitRecognitionModule.register({
+              maxInputPixels: config.MAX_IMAGE_PIXELS,
+              mlBackend: config.ML_BACKEND,
+              modelDir: resolve(ROOT, 'libs/services/digit-recognition/model'),
+            }),
+          ],
+          services: [ImageProcessingService, FaceDetectionService, FaceAnalyzerService, DigitRecognitionService],
           concurrency: config.SERVICE_CONCURRENCY,
           queueLimit: config.SERVICE_QUEUE_LIMIT,
           heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,

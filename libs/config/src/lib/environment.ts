@@ -14,6 +14,8 @@ export class Environment {
   @IsIn(['sqlite']) STORE_DRIVER: StoreDriverName = 'sqlite';
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
+  @IsIn(['auto', 'node', 'wasm', 'cpu']) ML_BACKEND: 'auto' | 'node' | 'wasm' | 'cpu' = 'auto';
+
   @Type(() => Number) @IsInt() @Min(1024) MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
   @Type(() => Number) @IsInt() @Min(1) MAX_IMAGE_PIXELS = 40_000_000;
   @Type(() => Number) @IsInt() @Min(1) MAX_ACTIVE_JOBS = 1000;

@@ -19,8 +19,12 @@ export function fileModelLoader(modelJsonPath: string): tf.io.IOHandler {
   };
 }
 
-/** Makes `file://…/model.json` URLs load from disk (what libraries such as Human ask tfjs for). */
+let fileRouterRegistered = false;
+
+/** Makes `file://…/model.json` URLs load from disk (what libraries such as Human ask tfjs for). Once per process. */
 export function registerFileRouter(): void {
+  if (fileRouterRegistered) return;
+  fileRouterRegistered = true;
   tf.io.registerLoadRouter((url) => {
     const text = Array.isArray(url) ? url[0] : url;
     // A router answers null for URLs it does not serve; the type says IOHandler only.

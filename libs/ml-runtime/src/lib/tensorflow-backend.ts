@@ -80,10 +80,16 @@ export function initTensorflow(choice: MlBackendChoice = 'auto'): Promise<MlRunt
     });
   }
   initialisedWith = choice;
-  initialised ??= select(choice).then(async (result) => {
-    await tf.ready();
-    return result;
-  });
+  initialised ??= select(choice).then(
+    async (result) => {
+      await tf.ready();
+      return result;
+    },
+    (error) => {
+      initialised = undefined; // a forced backend that failed leaves the choice open
+      throw error;
+    },
+  );
   return initialised;
 }
 

@@ -12,6 +12,7 @@ const INTERVAL_NAME = 'service-kit.heartbeat';
 export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HeartbeatPublisher.name);
   private paused = false;
+  private readonly failed = new Set<ServiceHost>();
 
   constructor(
     @Inject(SERVICE_HOSTS) private readonly hosts: ServiceHost[],
@@ -23,7 +24,14 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     for (const host of this.hosts) {
       const started = Date.now();
-      await host.service.ready();
+      try {
+        await host.service.ready();
+      } catch (error) {
+        // The others still start; this one stays unannounced, and pipelines that need it say so.
+        this.logger.error(`${host.name} could not start: ${(error as Error).message}`);
+        this.failed.add(host);
+        continue;
+      }
       await this.inbox.announce({ descriptor: host.service.descriptor, heartbeat: host.heartbeat() });
       this.logger.log(`${host.name} ready in ${Date.now() - started} ms as ${host.instanceId}`);
     }
@@ -49,6 +57,7 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
   private async beat(): Promise<void> {
     if (this.paused) return;
     for (const host of this.hosts) {
+      if (this.failed.has(host)) continue;
       try {
         await this.inbox.heartbeat(host.heartbeat());
       } catch (error) {

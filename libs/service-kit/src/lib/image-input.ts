@@ -8,6 +8,7 @@ export interface ImageHeader {
   /** Upright size, EXIF orientation applied. */
   width: number;
   height: number;
+  hasAlpha: boolean;
 }
 
 const FORMATS: Record<string, ImageFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp' };
@@ -31,7 +32,12 @@ export async function readImageHeader(data: Buffer, maxPixels: number): Promise<
     );
   }
   const swapped = (metadata.orientation ?? 1) >= 5;
-  return { format, width: swapped ? metadata.height : metadata.width, height: swapped ? metadata.width : metadata.height };
+  return {
+    format,
+    width: swapped ? metadata.height : metadata.width,
+    height: swapped ? metadata.width : metadata.height,
+    hasAlpha: metadata.hasAlpha ?? false,
+  };
 }
 
 export interface RgbImage {

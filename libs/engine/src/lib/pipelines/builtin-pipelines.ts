@@ -2,8 +2,68 @@ import { IMAGE_CONTENT_TYPES, PipelineDefinition } from '@aim/contracts';
 
 const image = { contentTypes: [...IMAGE_CONTENT_TYPES], description: 'a JPEG, PNG or WebP photo' };
 
+const FACE_LABELS =
+  '$map(analyse.face[box], function($f) { $merge([$f.box, {"label": $f.gender.label & " " & $string($round($f.age)) & ", " & $f.emotion.label & ", " & $f.race.label}]) })';
+
 /** Seeded at every start; read-only through the API. */
 export const BUILTIN_PIPELINES: PipelineDefinition[] = [
+  {
+    id: 'anonymise-faces',
+    name: 'Anonymise faces',
+    description: 'Finds every face and blurs it; the rest of the photo stays as it was.',
+    tags: ['faces', 'privacy'],
+    inputs: { image },
+    params: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        strength: { type: 'number', minimum: 1, maximum: 200, default: 25, description: 'blur sigma' },
+        minScore: { type: 'number', minimum: 0.2, maximum: 1, default: 0.5, description: 'faces scored lower are left as they are' },
+      },
+    },
+    steps: [
+      { id: 'detect', service: 'face-detection', task: 'detect', inputs: { image: 'inputs.image' }, bind: { minScore: 'params.minScore' } },
+      {
+        id: 'blur',
+        service: 'image-processing',
+        task: 'blur',
+        inputs: { image: 'inputs.image' },
+        bind: { regions: 'detect.faces.box', sigma: 'params.strength' },
+      },
+    ],
+    outputs: { image: 'blur.image', faces: 'detect.faces' },
+  },
+  {
+    id: 'analyse-faces',
+    name: 'Analyse faces',
+    description: 'Finds every face, crops each, tells its age, gender, emotion and race, and labels the photo.',
+    tags: ['faces', 'analysis'],
+    inputs: { image },
+    steps: [
+      { id: 'detect', service: 'face-detection', task: 'detect', inputs: { image: 'inputs.image' } },
+      { id: 'crop', service: 'image-processing', task: 'crop', inputs: { image: 'inputs.image' }, forEach: 'detect.faces', bind: { region: 'item.box' } },
+      {
+        id: 'analyse',
+        service: 'face-analyzer',
+        task: 'analyse',
+        inputs: { image: 'crop.image' },
+        forEach: 'detect.faces',
+        params: { input: 'face' },
+        bind: { offset: '{"x": item.box.x, "y": item.box.y}' },
+      },
+      { id: 'annotate', service: 'image-processing', task: 'annotate', inputs: { image: 'inputs.image' }, bind: { boxes: FACE_LABELS } },
+    ],
+    outputs: { image: 'annotate.image', report: 'analyse.face' },
+  },
+  {
+    id: 'read-digit',
+    name: 'Read a digit',
+    description: 'Reads one handwritten digit: the digit, its confidence and the ten probabilities.',
+    tags: ['digits'],
+    inputs: { image },
+    steps: [{ id: 'read', service: 'digit-recognition', task: 'read', inputs: { image: 'inputs.image' } }],
+    outputs: { digit: 'read.digit' },
+  },
   {
     id: 'thumbnail',
     name: 'Make a thumbnail',

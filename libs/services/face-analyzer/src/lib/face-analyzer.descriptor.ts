@@ -43,9 +43,19 @@ export const FACE_ANALYZER_DESCRIPTOR: ServiceDescriptor = {
           input: { type: 'string', enum: ['photo', 'face'], default: 'photo', description: '"face": the image is one face crop' },
           minScore: { type: 'number', minimum: 0.2, maximum: 1, default: 0.5 },
           maxFaces: { type: 'integer', minimum: 1, maximum: 50, default: 20 },
+          offset: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { x: { type: 'number', minimum: 0 }, y: { type: 'number', minimum: 0 } },
+            default: { x: 0, y: 0 },
+            description: 'added to every box: where a crop sits in its photo',
+          },
         },
       },
-      outputs: [{ name: 'faces', contentType: 'application/json', schema: { type: 'array', items: ANALYSED_FACE_SCHEMA } }],
+      outputs: [
+        { name: 'faces', contentType: 'application/json', schema: { type: 'array', items: ANALYSED_FACE_SCHEMA } },
+        { name: 'face', contentType: 'application/json', description: 'the best face (of a crop: its face), or null', schema: { oneOf: [ANALYSED_FACE_SCHEMA, { type: 'null' }] } },
+      ],
     },
   ],
 };

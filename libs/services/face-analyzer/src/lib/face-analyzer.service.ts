@@ -107,7 +107,12 @@ export class FaceAnalyzerService extends TaskService {
 
   private async analyseTask({ inputs, params }: TaskCall): Promise<Record<string, Artifact>> {
     const image = await decodeRgb((inputs['image'] as BinaryArtifact).data, this.options.maxInputPixels);
-    const faces = await this.analyse(image, params['input'] as 'photo' | 'face', params['minScore'] as number, params['maxFaces'] as number);
-    return { faces: { contentType: 'application/json', value: faces } };
+    const found = await this.analyse(image, params['input'] as 'photo' | 'face', params['minScore'] as number, params['maxFaces'] as number);
+    const offset = params['offset'] as { x?: number; y?: number };
+    const faces = found.map((face) => ({ ...face, box: { ...face.box, x: face.box.x + Math.round(offset.x ?? 0), y: face.box.y + Math.round(offset.y ?? 0) } }));
+    return {
+      faces: { contentType: 'application/json', value: faces },
+      face: { contentType: 'application/json', value: faces[0] ?? null },
+    };
   }
 }

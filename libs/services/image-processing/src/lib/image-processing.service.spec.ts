@@ -57,6 +57,12 @@ describe('image-processing service', () => {
     expect(changedInside / (box.width * box.height)).toBeGreaterThan(0.5);
   });
 
+  it('keeps an opaque image opaque after compositing (blurred regions, boxes)', async () => {
+    for (const [task, params] of [['blur', { regions: [{ x: 10, y: 10, width: 50, height: 50 }] }], ['annotate', { boxes: [{ x: 10, y: 10, width: 50, height: 50 }] }]] as const) {
+      expect((await sharp((await run(task, params)).data).metadata()).channels).toBe(3);
+    }
+  });
+
   it('rotates by 90 degrees, swapping width and height', async () => {
     const meta = await sharp(png).metadata();
     const out = await sharp((await run('rotate', { angle: 90 })).data).metadata();

@@ -72,7 +72,9 @@ export class ImageProcessingService extends TaskService {
   private async apply(operation: Operation, call: TaskCall): Promise<Record<string, Artifact>> {
     const input = call.inputs['image'] as BinaryArtifact;
     const image = await decode(input.data, this.options.maxInputPixels);
-    const result = await operation(image, call.params);
+    let result = await operation(image, call.params);
+    // Compositing (blurred regions, boxes) adds an alpha channel; an opaque image stays opaque.
+    if (!image.hasAlpha) result = result.removeAlpha();
     const format = (call.params['format'] as ImageFormat | undefined) ?? image.format;
     const data = await encode(result, format, call.params['quality'] as number | undefined);
     return { image: { contentType: `image/${format}`, data } };

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'digit-recognition',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/services/digit-recognition',
+};

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import sharp from 'sharp';
+import { Artifact } from '@aim/contracts';
+import { DigitRecognitionService } from '@aim/digit-recognition';
+import { FaceAnalyzerService } from '@aim/face-analyzer';
+import { FaceDetectionService } from '@aim/face-detection';
+import { createHuman, initTensorflow, rgbTensor, tf } from '@aim/ml-runtime';
+import { decodeRgb, ServiceHost, TaskService } from '@aim/service-kit';
+import { fixed, median, table } from './stats';
+
+async function time(runs: number, work: () => Promise<unknown> | unknown): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await work();
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+async function timedReady(service: TaskService): Promise<number> {
+  const started = performance.now();
+  await service.ready();
+  return performance.now() - started;
+}
+
+function call(host: ServiceHost, task: string, data: Buffer, params: Record<string, unknown> = {}) {
+  const inputs: Record<string, Artifact> = { image: { contentType: 'image/jpeg', data } };
+  return host.execute({ service: host.name, task, inputs, params }, new AbortController().signal);
+}
+
+export async function benchAi(options: { root: string; shared: string; runs: number; leakCalls: number }): Promise<void> {
+  const runtime = await initTensorflow('wasm');
+  const queue = { concurrency: 1, queueLimit: 0 };
+  const photoPath = join(options.shared, 'faces/sample1.jpg');
+  const photo = readFileSync(photoPath);
+  const { width, height } = await sharp(photo).metadata();
+  console.log(`\n## AI services: ${runtime.backend} backend (SIMD ${runtime.simd}), one process, median of ${options.runs} runs`);
+
+  const detection = new FaceDetectionService({ maxInputPixels: 40_000_000, mlBackend: 'wasm' });
+  const analyzer = new FaceAnalyzerService({ maxInputPixels: 40_000_000, mlBackend: 'wasm', gearModelPath: join(options.root, 'libs/services/face-analyzer/model/gear/gear.json') });
+  const digits = new DigitRecognitionService({ maxInputPixels: 40_000_000, mlBackend: 'wasm', modelDir: join(options.root, 'libs/services/digit-recognition/model') });
+  const load = { detection: await timedReady(detection), analyzer: await timedReady(analyzer), digits: await timedReady(digits) };
+
+  // Raw model calls: the same models on already-decoded input, without the service around them.
+  const rawDetector = await createHuman(runtime, {});
+  const rawAnalyzer = await createHuman(runtime, { description: { enabled: true }, emotion: { enabled: true } } as never);
+  const decoded = await decodeRgb(photo, 40_000_000);
+  const tensor = rgbTensor(decoded.pixels, decoded.width, decoded.height);
+  const crop = await sharp(photo).extract({ left: 345, top: 285, width: 360, height: 360 }).jpeg().toBuffer();
+  const cropDecoded = await decodeRgb(crop, 40_000_000);
+  const cropTensor = rgbTensor(cropDecoded.pixels, cropDecoded.width, cropDecoded.height);
+  const digitJpeg = readFileSync(join(options.shared, 'digits/digit-7-07.jpg'));
+  const digitPixels = new Float32Array(784).fill(0);
+
+  const detectionHost = new ServiceHost(detection, queue);
+  const analyzerHost = new ServiceHost(analyzer, queue);
+  const digitHost = new ServiceHost(digits, queue);
+  const rows: (string | number)[][] = [['measure', 'service ms', 'raw model ms', 'load + warm-up ms', 'goal']];
+  rows.push([
+    `face detection, ${width}x${height} JPEG`,
+    fixed(await time(options.runs, () => call(detectionHost, 'detect', photo)), 1),
+    fixed(await time(options.runs, () => rawDetector.detect(tensor)), 1),
+    fixed(load.detection, 0),
+    '< 60',
+  ]);
+  rows.push([
+    'analysis of one face (360x360 crop)',
+    fixed(await time(options.runs, () => call(analyzerHost, 'analyse', crop, { input: 'face' })), 1),
+    fixed(await time(options.runs, async () => (await rawAnalyzer.detect(cropTensor)).face.forEach((f) => tf.dispose(f.tensor))), 1),
+    fixed(load.analyzer, 0),
+    '< 150',
+  ]);
+  rows.push([
+    'one digit (JPEG in)',
+    fixed(await time(options.runs * 5, () => call(digitHost, 'read', digitJpeg)), 2),
+    fixed(await time(options.runs * 5, () => digits.predict(digitPixels)), 2),
+    fixed(load.digits, 0),
+    '< 5',
+  ]);
+  console.log(table(rows));
+  console.log('(raw face analysis: Human detector + faceres + emotion on the decoded crop; the service adds decoding and gear for race)');
+  tensor.dispose();
+  cropTensor.dispose();
+
+  const messi = readFileSync(join(options.shared, 'faces/messi5.jpg'));
+  for (const [name, host, data] of [['face detection', detectionHost, messi], ['digit', digitHost, digitJpeg]] as const) {
+    await call(host, host === digitHost ? 'read' : 'detect', data);
+    global.gc?.();
+    const before = { rss: process.memoryUsage().rss, tensors: tf.memory().numTensors };
+    for (let i = 0; i < options.leakCalls; i++) await call(host, host === digitHost ? 'read' : 'detect', data);
+    global.gc?.();
+    const after = { rss: process.memoryUsage().rss, tensors: tf.memory().numTensors };
+    console.log(
+      `${options.leakCalls} ${name} calls in a row: tensors ${before.tensors} → ${after.tensors}, RSS ${fixed(before.rss / 2 ** 20, 0)} → ${fixed(after.rss / 2 ** 20, 0)} MiB`,
+    );
+  }
+}

@@ -1,0 +1,5 @@
+export default {
+  displayName: 'train-digits',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/tools/train-digits',
+};
