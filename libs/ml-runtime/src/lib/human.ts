@@ -62,5 +62,5 @@ export interface FaceBox {
 export function faceBox(box: [number, number, number, number], width: number, height: number): FaceBox {
   const x = Math.max(0, Math.round(box[0]));
   const y = Math.max(0, Math.round(box[1]));
-  return { x, y, width: Math.min(width - x, Math.round(box[2])), height: Math.min(height - y, Math.round(box[3])) };
+  return { x, y, width: Math.min(Math.round(width) - x, Math.round(box[2])), height: Math.min(Math.round(height) - y, Math.round(box[3])) };
 }

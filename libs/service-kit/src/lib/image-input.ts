@@ -9,6 +9,8 @@ export interface ImageHeader {
   width: number;
   height: number;
   hasAlpha: boolean;
+  /** EXIF orientation, 1 (upright) when absent. */
+  orientation: number;
 }
 
 const FORMATS: Record<string, ImageFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp' };
@@ -37,6 +39,7 @@ export async function readImageHeader(data: Buffer, maxPixels: number): Promise<
     width: swapped ? metadata.height : metadata.width,
     height: swapped ? metadata.width : metadata.height,
     hasAlpha: metadata.hasAlpha ?? false,
+    orientation: metadata.orientation ?? 1,
   };
 }
 
@@ -45,19 +48,21 @@ export interface RgbImage {
   pixels: Buffer;
   width: number;
   height: number;
+  /** decoded size / original size (1 unless `maxSide` shrank it): divide coordinates by it. */
+  scale: number;
 }
 
-/** Decodes an image, upright, to 8-bit RGB (alpha dropped): what the models take. */
-export async function decodeRgb(data: Buffer, maxPixels: number): Promise<RgbImage> {
-  await readImageHeader(data, maxPixels);
+/**
+ * Decodes an image, upright, to 8-bit RGB (alpha dropped): what the models take. With `maxSide`, a
+ * larger image is shrunk while decoding (JPEG shrink-on-load makes that cheaper than a full decode).
+ */
+export async function decodeRgb(data: Buffer, maxPixels: number, maxSide?: number): Promise<RgbImage> {
+  const header = await readImageHeader(data, maxPixels);
   try {
-    const { data: pixels, info } = await sharp(data, { limitInputPixels: maxPixels, failOn: 'error' })
-      .rotate()
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return { pixels, width: info.width, height: info.height };
+    let pipeline = sharp(data, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
+    if (maxSide && Math.max(header.width, header.height) > maxSide) pipeline = pipeline.resize(maxSide, maxSide, { fit: 'inside' });
+    const { data: pixels, info } = await pipeline.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    return { pixels, width: info.width, height: info.height, scale: info.width / header.width };
   } catch (error) {
     throw new MarketplaceError(ErrorCode.InvalidImage, `the image could not be decoded: ${(error as Error).message}`);
   }

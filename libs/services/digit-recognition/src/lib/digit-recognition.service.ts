@@ -57,10 +57,10 @@ export class DigitRecognitionService extends TaskService {
   }
 
   async read(data: Buffer): Promise<DigitReading> {
-    await readImageHeader(data, this.options.maxInputPixels);
+    const header = await readImageHeader(data, this.options.maxInputPixels);
     let mnist;
     try {
-      mnist = await toMnist(data, this.options.maxInputPixels);
+      mnist = await toMnist(data, header, this.options.maxInputPixels);
     } catch (error) {
       throw new MarketplaceError(ErrorCode.InvalidImage, `the image could not be decoded: ${(error as Error).message}`);
     }

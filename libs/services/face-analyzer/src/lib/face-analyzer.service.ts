@@ -52,7 +52,7 @@ export class FaceAnalyzerService extends TaskService {
       emotion: { enabled: true, minConfidence: 0 },
     } as never);
     const face = await sharp({ create: { width: 128, height: 128, channels: 3, background: '#b08060' } }).raw().toBuffer();
-    for (let i = 0; i < 2; i++) await this.analyse({ pixels: face, width: 128, height: 128 }, 'photo', 0.5, 1);
+    for (let i = 0; i < 2; i++) await this.analyse({ pixels: face, width: 128, height: 128, scale: 1 }, 'photo', 0.5, 1);
   }
 
   override runtime(): Record<string, string> | undefined {
@@ -69,7 +69,7 @@ export class FaceAnalyzerService extends TaskService {
       .extend({ top: margin, bottom: margin, left: margin, right: margin, extendWith: 'mirror' })
       .raw()
       .toBuffer();
-    const [face] = await this.run({ pixels: padded, width: image.width + 2 * margin, height: image.height + 2 * margin }, 0.2);
+    const [face] = await this.run({ pixels: padded, width: image.width + 2 * margin, height: image.height + 2 * margin, scale: 1 }, 0.2);
     if (!face) return [];
     const x = Math.max(0, face.box.x - margin);
     const y = Math.max(0, face.box.y - margin);

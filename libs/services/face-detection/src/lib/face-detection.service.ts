@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Artifact, BinaryArtifact } from '@aim/contracts';
 import { createHuman, faceBox, Human, initTensorflow, MlBackendChoice, MlRuntimeInfo, rgbTensor, tf } from '@aim/ml-runtime';
-import { decodeRgb, TaskCall, TaskHandler, TaskService } from '@aim/service-kit';
+import { decodeRgb, RgbImage, TaskCall, TaskHandler, TaskService } from '@aim/service-kit';
 import { FACE_DETECTION_DESCRIPTOR } from './face-detection.descriptor';
 import { FACE_DETECTION_OPTIONS } from './face-detection.constants';
 
@@ -9,6 +9,10 @@ export interface FaceDetectionOptions {
   maxInputPixels: number;
   mlBackend: MlBackendChoice;
 }
+
+/** BlazeFace looks at 256×256: a larger photo is shrunk to this longer side first (cheap: JPEG
+ * shrink-on-load), boxes scaled back. */
+const DETECTION_SIDE = 640;
 
 export interface DetectedFace {
   box: { x: number; y: number; width: number; height: number };
@@ -43,9 +47,10 @@ export class FaceDetectionService extends TaskService {
     return this.info && { mlBackend: this.info.backend, simd: String(this.info.simd), model: 'blazeface (Human 3.3)' };
   }
 
-  /** Every face in RGB pixels, best first. */
-  async detect(pixels: Uint8Array, width: number, height: number, minScore = 0.5, maxFaces = 50): Promise<DetectedFace[]> {
+  /** Every face in RGB pixels, best first, in the coordinates of the image before `scale` shrank it. */
+  async detect({ pixels, width, height, scale }: RgbImage, minScore = 0.5, maxFaces = 50): Promise<DetectedFace[]> {
     const input = rgbTensor(pixels, width, height);
+    const back = (value: number) => value / scale;
     try {
       const result = await this.human!.detect(input);
       return result.face
@@ -53,12 +58,12 @@ export class FaceDetectionService extends TaskService {
         .sort((a, b) => b.score - a.score)
         .slice(0, maxFaces)
         .map((face) => ({
-          box: faceBox(face.box, width, height),
+          box: faceBox(face.box.map(back) as typeof face.box, width / scale, height / scale),
           score: Math.round(face.score * 1000) / 1000,
           landmarks: Object.fromEntries(
             LANDMARKS.filter((name) => face.annotations?.[name as keyof typeof face.annotations]?.[0]).map((name) => {
               const [x, y] = face.annotations[name as keyof typeof face.annotations][0];
-              return [name, [Math.round(x), Math.round(y)]];
+              return [name, [Math.round(back(x)), Math.round(back(y))]];
             }),
           ),
         }));
@@ -68,8 +73,8 @@ export class FaceDetectionService extends TaskService {
   }
 
   private async detectTask({ inputs, params }: TaskCall): Promise<Record<string, Artifact>> {
-    const image = await decodeRgb((inputs['image'] as BinaryArtifact).data, this.options.maxInputPixels);
-    const faces = await this.detect(image.pixels, image.width, image.height, params['minScore'] as number, params['maxFaces'] as number);
+    const image = await decodeRgb((inputs['image'] as BinaryArtifact).data, this.options.maxInputPixels, DETECTION_SIDE);
+    const faces = await this.detect(image, params['minScore'] as number, params['maxFaces'] as number);
     return { faces: { contentType: 'application/json', value: faces } };
   }
 }
