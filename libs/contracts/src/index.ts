@@ -8,3 +8,4 @@ export * from './lib/pipeline';
 export * from './lib/job';
 export * from './lib/params-validator';
 export * from './lib/pipeline.schema';
+export * from './lib/api-views';

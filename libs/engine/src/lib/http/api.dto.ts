@@ -1,18 +1,35 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { JobStatus } from '@aim/contracts';
+import {
+  ApiError,
+  ArtifactView,
+  InstanceView,
+  JobPageView,
+  JobStatus,
+  JobStepView,
+  JobView,
+  PipelineDefinition,
+  PipelineView,
+  ServiceLoad,
+  ServiceView,
+  StatsView,
+  TaskDescriptor,
+  ValidationResult,
+  WebhookState,
+  WireError,
+} from '@aim/contracts';
 
 const FREE_OBJECT = { type: 'object', additionalProperties: true } as const;
 
-export class ErrorDto {
+export class ErrorDto implements ApiError {
   @ApiProperty({ example: 'PIPELINE_NOT_FOUND', description: 'stable code to branch on' }) code!: string;
   @ApiProperty({ example: 'there is no pipeline "x"; GET /api/v1/pipelines lists them' }) message!: string;
   @ApiPropertyOptional({ type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } })
   problems?: { path: string; message: string }[];
 }
 
-export class InstanceDto {
+export class InstanceDto implements InstanceView {
   @ApiProperty() id!: string;
   @ApiProperty() version!: string;
   @ApiProperty() available!: boolean;
@@ -24,7 +41,7 @@ export class InstanceDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { mlBackend: 'wasm' } }) runtime?: Record<string, string>;
 }
 
-export class ServiceDto {
+export class ServiceDto implements ServiceView {
   @ApiProperty({ example: 'image-processing' }) name!: string;
   @ApiProperty() version!: string;
   @ApiProperty() summary!: string;
@@ -33,7 +50,7 @@ export class ServiceDto {
   @ApiProperty({ enum: ['available', 'unavailable'] }) status!: 'available' | 'unavailable';
   @ApiProperty({ type: [InstanceDto] }) instances!: InstanceDto[];
   @ApiProperty({ type: 'array', items: FREE_OBJECT, description: 'tasks with inputs, params (JSON Schema) and outputs' })
-  tasks!: unknown[];
+  tasks!: TaskDescriptor[];
 }
 
 export class PipelineSummaryDto {
@@ -47,18 +64,18 @@ export class PipelineSummaryDto {
   @ApiProperty({ type: [String] }) services!: string[];
 }
 
-export class PipelineDto extends PipelineSummaryDto {
-  @ApiProperty({ ...FREE_OBJECT, description: 'the definition: inputs, params, steps, outputs' }) definition!: unknown;
+export class PipelineDto extends PipelineSummaryDto implements PipelineView {
+  @ApiProperty({ ...FREE_OBJECT, description: 'the definition: inputs, params, steps, outputs' }) definition!: PipelineDefinition;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }
 
-export class ValidationResultDto {
+export class ValidationResultDto implements ValidationResult {
   @ApiProperty() valid!: boolean;
   @ApiProperty({ type: [ErrorDto] }) problems!: { path: string; message: string }[];
 }
 
-export class JobDto {
+export class JobDto implements JobView {
   @ApiProperty() id!: string;
   @ApiProperty() pipelineId!: string;
   @ApiProperty({ enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] }) status!: JobStatus;
@@ -66,16 +83,17 @@ export class JobDto {
   @ApiProperty() updatedAt!: string;
   @ApiPropertyOptional() startedAt?: string;
   @ApiPropertyOptional() finishedAt?: string;
-  @ApiProperty(FREE_OBJECT) params!: unknown;
-  @ApiProperty({ ...FREE_OBJECT, description: 'input name → { contentType, size }' }) inputs!: unknown;
-  @ApiProperty({ ...FREE_OBJECT, description: 'output name → { contentType, size, value?, url }' }) outputs!: unknown;
-  @ApiProperty({ type: 'array', items: FREE_OBJECT, description: 'each step: status, attempts, timings, error, items' }) steps!: unknown[];
-  @ApiPropertyOptional({ type: ErrorDto }) error?: ErrorDto;
-  @ApiPropertyOptional(FREE_OBJECT) webhook?: unknown;
+  @ApiProperty(FREE_OBJECT) params!: Record<string, unknown>;
+  @ApiProperty({ ...FREE_OBJECT, description: 'input name → { contentType, size }' }) inputs!: Record<string, ArtifactView>;
+  @ApiProperty({ ...FREE_OBJECT, description: 'output name → { contentType, size, value?, url } (a list for for-each outputs)' })
+  outputs!: Record<string, ArtifactView | ArtifactView[]>;
+  @ApiProperty({ type: 'array', items: FREE_OBJECT, description: 'each step: status, attempts, timings, error, items' }) steps!: JobStepView[];
+  @ApiPropertyOptional({ type: ErrorDto }) error?: WireError;
+  @ApiPropertyOptional(FREE_OBJECT) webhook?: WebhookState;
   @ApiProperty({ description: 'sequence number of the last event' }) seq!: number;
 }
 
-export class JobPageDto {
+export class JobPageDto implements JobPageView {
   @ApiProperty({ type: [JobDto] }) items!: JobDto[];
   @ApiProperty() total!: number;
   @ApiProperty() limit!: number;
@@ -118,9 +136,9 @@ export class SubmitJobJsonDto {
   @ApiPropertyOptional({ example: 'https://example.org/hooks/marketplace' }) webhookUrl?: string;
 }
 
-export class StatsDto {
-  @ApiProperty(FREE_OBJECT) jobs!: Record<string, number>;
+export class StatsDto implements StatsView {
+  @ApiProperty(FREE_OBJECT) jobs!: Record<JobStatus, number>;
   @ApiProperty() activeJobs!: number;
-  @ApiProperty({ type: 'array', items: FREE_OBJECT }) services!: unknown[];
+  @ApiProperty({ type: 'array', items: FREE_OBJECT }) services!: ServiceLoad[];
   @ApiProperty() uptimeSeconds!: number;
 }

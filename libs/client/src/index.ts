@@ -1,0 +1,2 @@
+export * from './lib/api-routes';
+export * from './lib/marketplace-client';

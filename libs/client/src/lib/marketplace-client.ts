@@ -1,0 +1,183 @@
+import type {
+  ApiError,
+  JobEvent,
+  JobPageView,
+  JobStatus,
+  JobView,
+  PipelineDefinition,
+  PipelineSummary,
+  PipelineView,
+  Problem,
+  ServiceView,
+  StatsView,
+  ValidationResult,
+} from '@aim/contracts';
+import { API_ROUTES, RouteName } from './api-routes';
+
+/** An error answered by the API (or the network), with the API's stable code and problems. */
+export class MarketplaceApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly problems: Problem[] = [],
+  ) {
+    super(message);
+    this.name = 'MarketplaceApiError';
+  }
+}
+
+export interface ClientOptions {
+  /** Where the API is, e.g. `http://localhost:3000`; empty for the page's own origin. */
+  baseUrl?: string;
+  /** Admin API key, for pipeline writes and job deletion. */
+  apiKey?: string;
+  fetch?: typeof fetch;
+}
+
+export interface JobSubmission {
+  /** Input name → file (Blob, File, or bytes). */
+  files?: Record<string, Blob | Uint8Array>;
+  /** Input name → JSON value, for JSON inputs. */
+  values?: Record<string, unknown>;
+  params?: Record<string, unknown>;
+  webhookUrl?: string;
+  idempotencyKey?: string;
+}
+
+export interface JobFilter {
+  status?: JobStatus;
+  pipelineId?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * A typed client of the marketplace HTTP API, for the webapp, the CLI and programs (browser or Node
+ * 20+: it needs only fetch, FormData and Blob).
+ */
+export class MarketplaceClient {
+  private readonly baseUrl: string;
+  private readonly fetcher: typeof fetch;
+
+  constructor(private readonly options: ClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
+    this.fetcher = options.fetch ?? ((...args) => fetch(...args));
+  }
+
+  withApiKey(apiKey: string | undefined): MarketplaceClient {
+    return new MarketplaceClient({ ...this.options, apiKey });
+  }
+
+  services = () => this.json<ServiceView[]>('listServices');
+  service = (name: string) => this.json<ServiceView>('getService', { name });
+  pipelines = () => this.json<PipelineSummary[]>('listPipelines');
+  pipeline = (id: string) => this.json<PipelineView>('getPipeline', { id });
+  validatePipeline = (definition: unknown) => this.json<ValidationResult>('validatePipeline', {}, { body: definition });
+  createPipeline = (definition: PipelineDefinition) => this.json<PipelineView>('createPipeline', {}, { body: definition });
+  replacePipeline = (id: string, definition: PipelineDefinition) => this.json<PipelineView>('replacePipeline', { id }, { body: definition });
+  deletePipeline = (id: string) => this.json<void>('deletePipeline', { id });
+  jobs = (filter: JobFilter = {}) => this.json<JobPageView>('listJobs', {}, { query: filter as Record<string, string | number | undefined> });
+  job = (id: string) => this.json<JobView>('getJob', { id });
+  cancelJob = (id: string) => this.json<JobView>('cancelJob', { id });
+  deleteJob = (id: string) => this.json<void>('deleteJob', { id });
+  stats = () => this.json<StatsView>('stats');
+
+  submitJob(pipelineId: string, submission: JobSubmission): Promise<JobView> {
+    return this.json<JobView>('submitJob', { id: pipelineId }, this.jobBody(submission));
+  }
+
+  runTask(service: string, task: string, submission: JobSubmission): Promise<JobView> {
+    return this.json<JobView>('runTask', { name: service, task }, this.jobBody(submission));
+  }
+
+  /** The URL of an output (for an `<img src>`); `index` picks an item of a for-each output. */
+  outputUrl(jobId: string, name: string, index?: number): string {
+    return this.url('downloadOutput', { id: jobId, name }, index === undefined ? {} : { index });
+  }
+
+  async downloadOutput(jobId: string, name: string, index?: number): Promise<{ contentType: string; data: Uint8Array }> {
+    const response = await this.send('GET', this.outputUrl(jobId, name, index));
+    return { contentType: response.headers.get('content-type') ?? 'application/octet-stream', data: new Uint8Array(await response.arrayBuffer()) };
+  }
+
+  /**
+   * Follows a job's events (Server-Sent Events) until it ends or `signal` aborts; resolves with the
+   * last event. Events arrive in order, each once.
+   */
+  async followJob(jobId: string, onEvent: (event: JobEvent) => void, signal?: AbortSignal): Promise<JobEvent | undefined> {
+    const response = await this.send('GET', this.url('jobEvents', { id: jobId }), { headers: { accept: 'text/event-stream' }, signal });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let last: JobEvent | undefined;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return last;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block
+          .split('\n')
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trim())
+          .join('\n');
+        if (!data) continue;
+        last = JSON.parse(data) as JobEvent;
+        onEvent(last);
+      }
+    }
+  }
+
+  private jobBody(submission: JobSubmission): { form: FormData; headers: Record<string, string> } {
+    const form = new FormData();
+    for (const [name, file] of Object.entries(submission.files ?? {})) {
+      form.append(name, file instanceof Blob ? file : new Blob([file]), file instanceof File ? file.name : name);
+    }
+    for (const [name, value] of Object.entries(submission.values ?? {})) form.append(name, JSON.stringify(value));
+    if (submission.params && Object.keys(submission.params).length) form.append('params', JSON.stringify(submission.params));
+    if (submission.webhookUrl) form.append('webhookUrl', submission.webhookUrl);
+    return { form, headers: submission.idempotencyKey ? { 'idempotency-key': submission.idempotencyKey } : {} };
+  }
+
+  private url(route: RouteName, params: Record<string, string> = {}, query: Record<string, string | number | undefined> = {}): string {
+    const path = API_ROUTES[route].path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]));
+    const search = Object.entries(query)
+      .filter(([, value]) => value !== undefined && value !== '')
+      .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`)
+      .join('&');
+    return `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
+  }
+
+  private async json<T>(
+    route: RouteName,
+    params: Record<string, string> = {},
+    options: { body?: unknown; form?: FormData; headers?: Record<string, string>; query?: Record<string, string | number | undefined> } = {},
+  ): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    let body: RequestInit['body'] | undefined = options.form;
+    if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    const response = await this.send(API_ROUTES[route].method.toUpperCase(), this.url(route, params, options.query), { headers, body });
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+
+  private async send(method: string, url: string, init: { headers?: Record<string, string>; body?: RequestInit['body']; signal?: AbortSignal } = {}): Promise<Response> {
+    const headers = { ...init.headers, ...(this.options.apiKey ? { 'x-api-key': this.options.apiKey } : {}) };
+    let response: Response;
+    try {
+      response = await this.fetcher(url, { method, headers, body: init.body, signal: init.signal });
+    } catch (error) {
+      throw new MarketplaceApiError(0, 'UNREACHABLE', `the marketplace at ${this.baseUrl || 'this site'} cannot be reached: ${(error as Error).message}`);
+    }
+    if (!response.ok) {
+      const answer = (await response.json().catch(() => undefined)) as ApiError | undefined;
+      throw new MarketplaceApiError(response.status, answer?.code ?? `HTTP_${response.status}`, answer?.message ?? response.statusText, answer?.problems);
+    }
+    return response;
+  }
+}
