@@ -26,6 +26,7 @@ export default [
               onlyDependOnLibsWithTags: [`scope:${service}`, 'scope:shared'],
             })),
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:webapp', onlyDependOnLibsWithTags: ['scope:webapp', 'scope:shared'] },
           ],
         },
       ],

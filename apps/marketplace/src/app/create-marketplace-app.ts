@@ -5,7 +5,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
 import { LoadedEnvironment } from '@aim/config';
 import { bodyParserErrorHandler } from '@aim/engine';
+import { join } from 'node:path';
 import { MarketplaceModule } from './marketplace.module';
+import { serveWebapp } from './serve-webapp';
+import { workspaceRoot } from './workspace-root';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -18,6 +21,7 @@ export async function createMarketplaceApp(config: LoadedEnvironment): Promise<I
   // JSON submissions carry files as base64, a third larger than the bytes.
   app.use(json({ limit: Math.ceil(config.MAX_UPLOAD_BYTES * 1.4) + 64 * 1024 }), bodyParserErrorHandler(config.MAX_UPLOAD_BYTES));
   app.enableShutdownHooks();
+  serveWebapp(app, config.WEBAPP_DIR ?? join(workspaceRoot(), 'dist/apps/webapp/browser'));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { LoadedEnvironment } from '@aim/config';
 import { EngineModule } from '@aim/engine';
 import { DigitRecognitionModule, DigitRecognitionService } from '@aim/digit-recognition';
@@ -10,14 +9,7 @@ import { FaceDetectionModule, FaceDetectionService } from '@aim/face-detection';
 import { ImageProcessingModule, ImageProcessingService } from '@aim/image-processing';
 import { LocalServicesModule } from '@aim/service-kit';
 import { StoreModule } from '@aim/store';
-
-/** The repository root, where the service libraries keep their model files: the folder holding nx.json. */
-function workspaceRoot(from = __dirname): string {
-  for (let folder = from; ; folder = dirname(folder)) {
-    if (existsSync(join(folder, 'nx.json'))) return folder;
-    if (dirname(folder) === folder) return process.cwd();
-  }
-}
+import { workspaceRoot } from './workspace-root';
 
 const ROOT = workspaceRoot();
 

@@ -16,6 +16,7 @@ export const API_ROUTES = {
   deleteJob: { method: 'delete', path: '/api/v1/jobs/{id}' },
   jobEvents: { method: 'get', path: '/api/v1/jobs/{id}/events' },
   downloadOutput: { method: 'get', path: '/api/v1/jobs/{id}/outputs/{name}' },
+  downloadInput: { method: 'get', path: '/api/v1/jobs/{id}/inputs/{name}' },
   stats: { method: 'get', path: '/api/v1/stats' },
   live: { method: 'get', path: '/health/live' },
   ready: { method: 'get', path: '/health/ready' },

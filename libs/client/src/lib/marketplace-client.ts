@@ -96,6 +96,11 @@ export class MarketplaceClient {
     return this.url('downloadOutput', { id: jobId, name }, index === undefined ? {} : { index });
   }
 
+  /** The URL of an input as submitted (to show the photo a result is drawn over). */
+  inputUrl(jobId: string, name: string): string {
+    return this.url('downloadInput', { id: jobId, name });
+  }
+
   async downloadOutput(jobId: string, name: string, index?: number): Promise<{ contentType: string; data: Uint8Array }> {
     const response = await this.send('GET', this.outputUrl(jobId, name, index));
     return { contentType: response.headers.get('content-type') ?? 'application/octet-stream', data: new Uint8Array(await response.arrayBuffer()) };
@@ -134,7 +139,7 @@ export class MarketplaceClient {
   private jobBody(submission: JobSubmission): { form: FormData; headers: Record<string, string> } {
     const form = new FormData();
     for (const [name, file] of Object.entries(submission.files ?? {})) {
-      form.append(name, file instanceof Blob ? file : new Blob([file]), file instanceof File ? file.name : name);
+      form.append(name, file instanceof Blob ? file : new Blob([new Uint8Array(file)]), file instanceof File ? file.name : name);
     }
     for (const [name, value] of Object.entries(submission.values ?? {})) form.append(name, JSON.stringify(value));
     if (submission.params && Object.keys(submission.params).length) form.append('params', JSON.stringify(submission.params));

@@ -11,6 +11,8 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT = 3000;
   @IsString() HOST = '0.0.0.0';
   @IsString() @MinLength(1) DATA_DIR = './data';
+  /** The built webapp; by default dist/apps/webapp/browser of the repository. */
+  @IsOptional() @IsString() @MinLength(1) WEBAPP_DIR?: string;
   @IsIn(['sqlite']) STORE_DRIVER: StoreDriverName = 'sqlite';
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 

@@ -3,7 +3,8 @@ export type Artifact = BinaryArtifact | JsonArtifact;
 
 export interface BinaryArtifact {
   contentType: string;
-  data: Buffer;
+  /** Bytes (a Buffer in Node). */
+  data: Uint8Array;
 }
 
 export interface JsonArtifact {

@@ -16,7 +16,7 @@ export interface ImageHeader {
 const FORMATS: Record<string, ImageFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp' };
 
 /** Reads an image's header only; refuses what is not a JPEG, PNG or WebP, or has more pixels than allowed. */
-export async function readImageHeader(data: Buffer, maxPixels: number): Promise<ImageHeader> {
+export async function readImageHeader(data: Uint8Array, maxPixels: number): Promise<ImageHeader> {
   let metadata: Metadata;
   try {
     metadata = await sharp(data, { limitInputPixels: false }).metadata();
@@ -56,7 +56,7 @@ export interface RgbImage {
  * Decodes an image, upright, to 8-bit RGB (alpha dropped): what the models take. With `maxSide`, a
  * larger image is shrunk while decoding (JPEG shrink-on-load makes that cheaper than a full decode).
  */
-export async function decodeRgb(data: Buffer, maxPixels: number, maxSide?: number): Promise<RgbImage> {
+export async function decodeRgb(data: Uint8Array, maxPixels: number, maxSide?: number): Promise<RgbImage> {
   const header = await readImageHeader(data, maxPixels);
   try {
     let pipeline = sharp(data, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();

@@ -1,6 +1,6 @@
 /** Where the bytes of job inputs and outputs live. Keys look like `jobs/<id>/inputs/image`. */
 export abstract class BlobStore {
-  abstract put(key: string, data: Buffer): Promise<void>;
+  abstract put(key: string, data: Uint8Array): Promise<void>;
   /** Throws when the key does not exist. */
   abstract get(key: string): Promise<Buffer>;
   abstract exists(key: string): Promise<boolean>;

@@ -60,6 +60,15 @@ export class JobsController {
     );
   }
 
+  @Get(':id/inputs/:name')
+  @ApiOperation({ summary: 'Download an input as it was submitted' })
+  @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'application/json')
+  async input(@Param('id', JOB_ID) id: string, @Param('name') name: string, @Res() response: Response): Promise<void> {
+    const { ref, data } = await this.jobs.input(id, name);
+    response.status(200).type(ref.contentType).setHeader('Content-Disposition', `inline; filename="${name}"`);
+    response.send(data);
+  }
+
   @Get(':id/outputs/:name')
   @ApiOperation({ summary: 'Download an output (image bytes, or JSON)' })
   @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'application/json')

@@ -44,6 +44,14 @@ export class JobsService {
     await this.store.deleteJob(id);
   }
 
+  /** An input's bytes, as submitted. */
+  async input(id: string, name: string): Promise<{ ref: ArtifactRef; data: Buffer }> {
+    const job = await this.get(id);
+    const ref = job.inputs[name];
+    if (!ref) throw new MarketplaceError(ErrorCode.NotFound, `job "${id}" has no input "${name}"; it has ${Object.keys(job.inputs).join(', ')}`);
+    return { ref, data: ref.blobKey ? await this.blobs.get(ref.blobKey) : Buffer.from(JSON.stringify(ref.value)) };
+  }
+
   /** An output's bytes; a for-each output is a list, picked by `index`. */
   async output(id: string, name: string, index?: number): Promise<{ ref: ArtifactRef; data: Buffer }> {
     const job = await this.get(id);

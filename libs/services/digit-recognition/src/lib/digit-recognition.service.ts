@@ -56,7 +56,7 @@ export class DigitRecognitionService extends TaskService {
     );
   }
 
-  async read(data: Buffer): Promise<DigitReading> {
+  async read(data: Uint8Array): Promise<DigitReading> {
     const header = await readImageHeader(data, this.options.maxInputPixels);
     let mnist;
     try {

@@ -23,7 +23,7 @@ const BLANK: MnistInput = { pixels: new Float32Array(784), inkFound: false };
  * Grey; invert when the background is light; crop to the ink; thicken thin strokes; fit the longer
  * side in 20 px keeping the aspect ratio; centre by mass in 28×28 (as MNIST was made).
  */
-export async function toMnist(data: Buffer, header: ImageHeader, maxPixels: number): Promise<MnistInput> {
+export async function toMnist(data: Uint8Array, header: ImageHeader, maxPixels: number): Promise<MnistInput> {
   // Only the steps this image needs: each libvips operation costs a little on a 5 ms budget.
   let pipeline = sharp(data, { limitInputPixels: maxPixels, failOn: 'error' });
   if (header.orientation > 1) pipeline = pipeline.rotate();

@@ -19,7 +19,7 @@ export interface DecodedImage extends ImageHeader {
 }
 
 /** Opens an image, upright (EXIF orientation applied), under the pixel limit; refuses what is not an image. */
-export async function decode(data: Buffer, maxPixels: number): Promise<DecodedImage> {
+export async function decode(data: Uint8Array, maxPixels: number): Promise<DecodedImage> {
   const header = await readImageHeader(data, maxPixels);
   return { ...header, pipeline: sharp(data, { limitInputPixels: maxPixels, failOn: 'error' }).rotate() };
 }

@@ -35,7 +35,7 @@ export const IMAGE_PROCESSING_DESCRIPTOR: ServiceDescriptor = {
   usesAi: false,
   tasks: [
     imageTask('blur', 'Gaussian blur of the whole image, or only of the given regions.', {
-      sigma: { type: 'number', minimum: 0.3, maximum: 1000, default: 12, description: 'strength of the blur' },
+      sigma: { type: 'number', minimum: 0.3, maximum: 200, default: 12, description: 'strength of the blur (its cost grows with it)' },
       regions: { type: 'array', items: region, maxItems: 1000, description: 'blur only these boxes (pixels)' },
     }),
     imageTask(

@@ -9,7 +9,7 @@ export class FolderBlobStore extends BlobStore {
     super();
   }
 
-  async put(key: string, data: Buffer): Promise<void> {
+  async put(key: string, data: Uint8Array): Promise<void> {
     const path = this.pathOf(key);
     await mkdir(dirname(path), { recursive: true });
     const temporary = `${path}.${randomUUID()}.tmp`;

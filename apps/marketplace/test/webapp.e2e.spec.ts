@@ -1,0 +1,166 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { launchChromium } from './support/browser';
+import { MarketplaceProcess, spawnMarketplace } from './support/marketplace.process';
+import { sharedFile, WORKSPACE_ROOT } from './support/paths';
+
+const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] === '1' ? join(WORKSPACE_ROOT, 'docs') : undefined;
+const ADMIN_KEY = 'webapp-test-admin-key-0123';
+
+describe('the webapp in headless Chromium, served by the one-process marketplace', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'aim-e2e-'));
+  let marketplace: MarketplaceProcess;
+  let browser: Browser;
+  let page: Page;
+
+  const shot = async (name: string) => {
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.jpg`), type: 'jpeg', quality: 80, fullPage: true });
+  };
+
+  async function runPipeline(path: string, file: string | { name: string; mimeType: string; buffer: Buffer }): Promise<void> {
+    await page.goto(`${marketplace.url}${path}`);
+    await page.locator('input[type=file]').setInputFiles(file);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+  }
+
+  async function waitForStatus(status: string, timeout = 60_000): Promise<void> {
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/, { timeout: 10_000 });
+    await page.locator(`h1 + [data-status="${status}"], .card-head [data-status="${status}"]`).first().waitFor({ timeout });
+  }
+
+  beforeAll(async () => {
+    if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
+    marketplace = await spawnMarketplace({ DATA_DIR: dataDir, ML_BACKEND: 'wasm', LOG_LEVEL: 'warn', ADMIN_API_KEY: ADMIN_KEY });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await marketplace?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the catalogue: every service available and the built-in pipelines runnable', async () => {
+    await page.goto(marketplace.url);
+    for (const service of ['digit-recognition', 'face-analyzer', 'face-detection', 'image-processing']) {
+      await page.locator(`[data-service="${service}"] [data-status="available"]`).waitFor();
+    }
+    for (const pipeline of ['anonymise-faces', 'analyse-faces', 'read-digit', 'thumbnail']) {
+      await page.locator(`[data-pipeline="${pipeline}"]`).getByText('runnable', { exact: true }).waitFor();
+    }
+    await page.getByLabel('search').fill('digit');
+    await page.locator('[data-service="face-detection"]').waitFor({ state: 'detached' });
+    await page.getByLabel('search').fill('');
+    await shot('catalogue');
+  }, 30_000);
+
+  it('runs the anonymise pipeline on a photo, live, and shows the blurred image', async () => {
+    await page.goto(`${marketplace.url}/pipelines/anonymise-faces`);
+    await page.locator('aim-pipeline-graph g.node').first().waitFor();
+    expect(await page.locator('aim-pipeline-graph g.node').count()).toBe(2);
+    await shot('pipeline');
+    await page.getByRole('link', { name: 'Run this pipeline' }).click();
+    await page.locator('input[type=file]').setInputFiles(sharedFile('faces', 'sample1.jpg'));
+    await page.locator('[data-param="strength"] input').fill('30');
+    await shot('run');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitForStatus('succeeded');
+    const blurred = page.locator('[data-output="image"] img.result-image');
+    await blurred.waitFor();
+    await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await blurred.elementHandle());
+    expect(await blurred.evaluate((img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight])).toEqual([1920, 1280]);
+    await page.locator('[data-output="faces"] .face-box').first().waitFor();
+    expect(await page.locator('[data-output="faces"] .face-box').count()).toBe(3);
+    expect(await page.locator('tr[data-step] [data-status="succeeded"]').count()).toBe(2);
+  }, 90_000);
+
+  it('runs the analysis pipeline and draws one labelled box per face', async () => {
+    await runPipeline('/run/pipeline/analyse-faces', sharedFile('faces', 'sample3.jpg'));
+    await waitForStatus('succeeded');
+    const boxes = page.locator('[data-output="report"] .face-box');
+    await boxes.first().waitFor();
+    expect(await boxes.count()).toBe(3);
+    for (const label of await boxes.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-label')))) {
+      expect(label).toMatch(/^(female|male), \d+, \w+, \w+$/);
+    }
+    expect(await page.locator('[data-output="report"] table.faces tbody tr').count()).toBe(3);
+    await shot('job-analysis');
+  }, 90_000);
+
+  it('runs the digit service alone and shows the right digit with its probabilities', async () => {
+    await page.goto(`${marketplace.url}/services/digit-recognition`);
+    await shot('service');
+    await page.locator('[data-task="read"]').getByRole('link', { name: 'Run' }).click();
+    await page.locator('input[type=file]').setInputFiles(sharedFile('digits', 'digit-7-07.jpg'));
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitForStatus('succeeded');
+    await page.locator('[data-digit]').waitFor();
+    expect((await page.locator('[data-digit]').textContent())?.trim()).toBe('7');
+    expect(await page.locator('.bar-row').count()).toBe(10);
+    await shot('job-digit');
+  }, 60_000);
+
+  it('answers a file that is not an image with a message a person understands', async () => {
+    await runPipeline('/run/pipeline/thumbnail', { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('these are my notes, not a photo') });
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Input "image" is not an image that can be read; upload a JPEG, PNG or WebP file\./);
+    expect(page.url()).toMatch(/\/run\/pipeline\/thumbnail$/);
+  }, 30_000);
+
+  it('cancels a running job from its page', async () => {
+    const big = await sharp(sharedFile('faces', 'sample2.jpg')).resize(6000).jpeg({ quality: 80 }).toBuffer();
+    await page.goto(`${marketplace.url}/run/task/image-processing/blur`);
+    await page.locator('input[type=file]').setInputFiles({ name: 'big.jpg', mimeType: 'image/jpeg', buffer: big });
+    await page.locator('[data-param="sigma"] input').fill('200');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitForStatus('running', 20_000);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('.card-head [data-status="cancelled"]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-job-error]').textContent()).toContain('Cancelled');
+  }, 60_000);
+
+  it('lists the jobs with filters, and shows pipeline problems at their line in the editor', async () => {
+    await page.goto(`${marketplace.url}/jobs`);
+    await page.locator('tr[data-job]').first().waitFor();
+    expect(await page.locator('tr[data-job]').count()).toBe(4);
+    await page.getByLabel('status').selectOption('cancelled');
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-job]').length === 1);
+    await shot('jobs');
+
+    await page.goto(`${marketplace.url}/editor`);
+    await page.getByLabel('admin key').fill(ADMIN_KEY);
+    const broken = {
+      id: 'broken',
+      name: 'Broken',
+      inputs: { image: { contentTypes: ['image/jpeg'] } },
+      steps: [{ id: 'small', service: 'image-processing', task: 'resize', inputs: { image: 'inputs.image' }, params: { width: -5 } }],
+      outputs: { image: 'small.image' },
+    };
+    await page.getByLabel('pipeline JSON').fill(JSON.stringify(broken, null, 2));
+    await page.getByRole('button', { name: 'Check' }).click();
+    const problem = page.locator('.problems li');
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/line 20 · steps\[0\]\.params\.width must be >= 1/);
+    await shot('editor');
+    broken.steps[0].params.width = 64;
+    await page.getByLabel('pipeline JSON').fill(JSON.stringify(broken, null, 2));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved “broken”.' }).waitFor();
+  }, 60_000);
+
+  it('works on a phone-sized screen', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await phone.goto(marketplace.url);
+    await phone.locator('[data-pipeline="anonymise-faces"]').waitFor();
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    if (SCREENSHOTS) await phone.screenshot({ path: join(SCREENSHOTS, 'catalogue-phone.jpg'), type: 'jpeg', quality: 80, fullPage: true });
+    await phone.close();
+  }, 30_000);
+});

@@ -1,0 +1,153 @@
+import { ChangeDetectionStrategy, Component, computed, inject, input, OnDestroy, OnInit, signal } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import type { ArtifactView, JobStepView, JobView } from '@aim/contracts';
+import { OutputViewComponent } from '../results/output-view.component';
+import { ApiService, describeError } from '../shared/api.service';
+import { StatusBadgeComponent } from '../shared/status-badge.component';
+
+const FINISHED = ['succeeded', 'failed', 'cancelled'];
+
+/** A job, live: its steps move as the server's events arrive; then its results, drawn. */
+@Component({
+  selector: 'aim-job',
+  imports: [RouterLink, StatusBadgeComponent, OutputViewComponent],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    @if (error()) {
+      <p class="error" role="alert">{{ error() }}</p>
+    }
+    @if (job(); as job) {
+      <div class="card-head">
+        <h1>Job <code>{{ job.id.slice(0, 8) }}</code></h1>
+        <aim-status [status]="job.status" />
+      </div>
+      <p>
+        {{ pipelineName() }} · submitted {{ time(job.createdAt) }}
+        @if (job.finishedAt) {
+          · took {{ duration(job.createdAt, job.finishedAt) }}
+        }
+      </p>
+      <p>
+        @if (!finished()) {
+          <button type="button" class="danger" (click)="cancel()">Cancel</button>
+        }
+        @if (rerunLink(); as link) {
+          <a class="button" [routerLink]="link">Run again</a>
+        }
+        <a class="button" routerLink="/jobs">All jobs</a>
+      </p>
+      @if (job.error) {
+        <p class="error" role="alert" data-job-error>{{ job.status === 'cancelled' ? 'Cancelled.' : job.error.message }}</p>
+      }
+      <table class="steps">
+        <thead><tr><th>step</th><th>task</th><th>status</th><th>attempts</th><th>time</th><th>note</th></tr></thead>
+        <tbody>
+          @for (step of job.steps; track step.id) {
+            <tr [attr.data-step]="step.id">
+              <td>{{ step.id }}</td>
+              <td>{{ step.service }}.{{ step.task }}</td>
+              <td><aim-status [status]="step.status" /></td>
+              <td>{{ step.attempts || '' }}</td>
+              <td>{{ step.startedAt ? duration(step.startedAt, step.finishedAt) : '' }}</td>
+              <td>{{ note(step) }}</td>
+            </tr>
+          }
+        </tbody>
+      </table>
+      @if (job.status === 'succeeded') {
+        <h2>Results</h2>
+        @for (output of outputs(); track output.name) {
+          <aim-output-view [name]="output.name" [output]="output.value" [photo]="photo()" />
+        }
+      }
+    }
+  `,
+})
+export class JobPage implements OnInit, OnDestroy {
+  readonly id = input.required<string>();
+  private readonly api = inject(ApiService);
+  protected readonly job = signal<JobView | undefined>(undefined);
+  protected readonly error = signal('');
+  private events?: EventSource;
+  private readonly now = signal(Date.now());
+  private ticker?: ReturnType<typeof setInterval>;
+
+  protected readonly finished = computed(() => FINISHED.includes(this.job()?.status ?? ''));
+  protected readonly outputs = computed(() => Object.entries(this.job()?.outputs ?? {}).map(([name, value]) => ({ name, value: value as ArtifactView | ArtifactView[] })));
+  protected readonly photo = computed(() => {
+    const job = this.job();
+    const image = job && Object.entries(job.inputs).find(([, input]) => input.contentType.startsWith('image/'));
+    return job && image ? this.api.client.inputUrl(job.id, image[0]) : undefined;
+  });
+  protected readonly pipelineName = computed(() => {
+    const id = this.job()?.pipelineId ?? '';
+    return id.startsWith('task:') ? `task ${id.slice(5)}` : `pipeline ${id}`;
+  });
+  protected readonly rerunLink = computed(() => {
+    const id = this.job()?.pipelineId;
+    if (!id) return undefined;
+    return id.startsWith('task:') ? ['/run/task', ...id.slice(5).split('.')] : ['/run/pipeline', id];
+  });
+
+  async ngOnInit(): Promise<void> {
+    await this.refresh();
+    if (!this.finished() && !this.error()) this.follow();
+  }
+
+  ngOnDestroy(): void {
+    this.events?.close();
+    clearInterval(this.ticker);
+  }
+
+  protected async cancel(): Promise<void> {
+    try {
+      this.job.set(await this.api.client.cancelJob(this.id()));
+    } catch (error) {
+      this.error.set(describeError(error));
+    }
+  }
+
+  protected time(iso: string): string {
+    return new Date(iso).toLocaleString();
+  }
+
+  protected duration(from: string, to?: string): string {
+    const ms = (to ? Date.parse(to) : this.now()) - Date.parse(from);
+    return ms < 1000 ? `${Math.max(0, ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+  }
+
+  protected note(step: JobStepView): string {
+    if (step.items) return `${step.items.filter((i) => i.status === 'succeeded').length} of ${step.items.length} items`;
+    if (step.error) return step.error.message;
+    return '';
+  }
+
+  private follow(): void {
+    this.ticker = setInterval(() => this.now.set(Date.now()), 250);
+    this.events = new EventSource(`/api/v1/jobs/${encodeURIComponent(this.id())}/events`);
+    const onEvent = async (event: MessageEvent) => {
+      const data = JSON.parse(event.data) as { type: string };
+      await this.refresh();
+      if (FINISHED.includes(data.type.replace('job.', ''))) this.stop();
+    };
+    for (const type of ['job.created', 'job.started', 'step.started', 'step.retrying', 'step.succeeded', 'step.failed', 'step.skipped', 'job.succeeded', 'job.failed', 'job.cancelled']) {
+      this.events.addEventListener(type, (event) => void onEvent(event as MessageEvent));
+    }
+    this.events.onerror = () => {
+      if (this.finished()) this.stop();
+    };
+  }
+
+  private stop(): void {
+    this.events?.close();
+    clearInterval(this.ticker);
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      this.job.set(await this.api.client.job(this.id()));
+    } catch (error) {
+      this.error.set(describeError(error));
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+
+export interface DigitReading {
+  found: boolean;
+  digit: number | null;
+  confidence: number;
+  probabilities: number[];
+}
+
+/** The digit read, large, and its ten probabilities as bars. */
+@Component({
+  selector: 'aim-digit-result',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    @if (reading().found) {
+      <div class="digit">
+        <div class="digit-value" data-digit>{{ reading().digit }}</div>
+        <div class="muted">{{ (reading().confidence * 100).toFixed(1) }}% sure</div>
+      </div>
+      <div class="bars" aria-label="probabilities">
+        @for (p of reading().probabilities; track $index) {
+          <div class="bar-row" [class.best]="$index === reading().digit">
+            <span>{{ $index }}</span>
+            <div class="bar"><div [style.width.%]="p * 100"></div></div>
+            <span>{{ (p * 100).toFixed(1) }}%</span>
+          </div>
+        }
+      </div>
+    } @else {
+      <p class="error">No digit found: the image looks blank.</p>
+    }
+  `,
+})
+export class DigitResultComponent {
+  readonly reading = input.required<DigitReading>();
+}

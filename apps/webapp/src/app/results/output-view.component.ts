@@ -1,0 +1,84 @@
+import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import { JsonPipe } from '@angular/common';
+import type { ArtifactView } from '@aim/contracts';
+import { DigitReading, DigitResultComponent } from './digit-result.component';
+import { FaceOverlayComponent, ShownFace } from './face-overlay.component';
+
+type Shape = { kind: 'images'; urls: string[] } | { kind: 'faces'; faces: ShownFace[] } | { kind: 'digit'; reading: DigitReading } | { kind: 'json' };
+
+function isFace(value: unknown): value is ShownFace {
+  return !!value && typeof value === 'object' && 'box' in value;
+}
+
+function isDigit(value: unknown): value is DigitReading {
+  return !!value && typeof value === 'object' && 'probabilities' in value && 'found' in value;
+}
+
+/** One output, shown for what it is: images, faces over the photo, a digit, or JSON. */
+@Component({
+  selector: 'aim-output-view',
+  imports: [JsonPipe, FaceOverlayComponent, DigitResultComponent],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <section class="panel output" [attr.data-output]="name()">
+      <h3>{{ name() }}</h3>
+      @switch (shape().kind) {
+        @case ('images') {
+          <div class="gallery">
+            @for (url of images(); track url) {
+              <a [href]="url" target="_blank"><img [src]="url" [alt]="name()" class="result-image" /></a>
+            }
+          </div>
+        }
+        @case ('faces') {
+          @if (photo()) {
+            <aim-face-overlay [photo]="photo()!" [faces]="faces()" />
+          }
+        }
+        @case ('digit') {
+          <aim-digit-result [reading]="digit()!" />
+        }
+      }
+      @if (json() !== undefined) {
+        <details>
+          <summary>JSON</summary>
+          <pre>{{ json() | json }}</pre>
+        </details>
+        <a class="button" [href]="download()" [attr.download]="name() + '.json'">Download JSON</a>
+      }
+    </section>
+  `,
+})
+export class OutputViewComponent {
+  readonly name = input.required<string>();
+  readonly output = input.required<ArtifactView | ArtifactView[]>();
+  /** The job's input photo, to draw faces over. */
+  readonly photo = input<string>();
+
+  private readonly items = computed(() => {
+    const output = this.output();
+    return Array.isArray(output) ? output : [output];
+  });
+
+  /** The JSON of the output (a for-each output: the list of its values). */
+  protected readonly json = computed(() => {
+    const values = this.items().filter((item) => !item.contentType.startsWith('image/')).map((item) => item.value);
+    if (!values.length) return undefined;
+    return Array.isArray(this.output()) ? values : values[0];
+  });
+
+  protected readonly shape = computed<Shape>(() => {
+    const items = this.items();
+    if (items.every((item) => item.contentType.startsWith('image/'))) return { kind: 'images', urls: items.map((i) => i.url!) };
+    const json = this.json();
+    const list = Array.isArray(json) ? json.flat().filter((v) => v !== null) : [];
+    if (Array.isArray(json) && list.every(isFace)) return { kind: 'faces', faces: list };
+    if (isDigit(json)) return { kind: 'digit', reading: json };
+    return { kind: 'json' };
+  });
+
+  protected readonly images = computed(() => (this.shape() as { urls?: string[] }).urls ?? []);
+  protected readonly faces = computed(() => (this.shape() as { faces?: ShownFace[] }).faces ?? []);
+  protected readonly digit = computed(() => (this.shape() as { reading?: DigitReading }).reading);
+  protected readonly download = computed(() => `data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(this.json(), null, 2))}`);
+}

@@ -1,0 +1,144 @@
+import { ChangeDetectionStrategy, Component, computed, inject, input, OnInit, signal } from '@angular/core';
+import { Router, RouterLink } from '@angular/router';
+import type { JsonSchema } from '@aim/contracts';
+import { ApiService, describeError } from '../shared/api.service';
+import { SchemaFormComponent, SchemaFormState } from '../shared/schema-form.component';
+
+interface InputSlot {
+  name: string;
+  contentTypes: string[];
+}
+
+/** Pick or drop a file per input, fill the parameters, submit; then the job page takes over. */
+@Component({
+  selector: 'aim-run',
+  imports: [SchemaFormComponent, RouterLink],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <h1>Run {{ title() }}</h1>
+    @if (summary()) {
+      <p>{{ summary() }}</p>
+    }
+    <form novalidate (submit)="$event.preventDefault(); submit()">
+      @for (slot of slots(); track slot.name) {
+        @if (isFile(slot)) {
+          <div
+            class="drop"
+            [class.over]="over() === slot.name"
+            [attr.data-input]="slot.name"
+            (dragover)="$event.preventDefault(); over.set(slot.name)"
+            (dragleave)="over.set('')"
+            (drop)="drop($event, slot.name)"
+          >
+            <p><strong>{{ slot.name }}</strong>: drop an image here or pick one ({{ slot.contentTypes.join(', ') }})</p>
+            <input type="file" [attr.name]="slot.name" [accept]="slot.contentTypes.join(',')" (change)="pick($event, slot.name)" />
+            @if (previews()[slot.name]; as preview) {
+              <img class="preview" [src]="preview" alt="chosen image" />
+            }
+          </div>
+        } @else {
+          <label class="field"><span class="field-name">{{ slot.name }} (JSON)</span><textarea rows="4" (input)="setJson(slot.name, $any($event.target).value)"></textarea></label>
+        }
+      }
+      <h2>Parameters</h2>
+      <aim-schema-form [schema]="schema()" (changed)="params.set($event)" />
+      @if (error()) {
+        <p class="error" role="alert">{{ error() }}</p>
+      }
+      <button type="submit" class="primary" [disabled]="busy() || !params().valid">{{ busy() ? 'Submitting…' : 'Run' }}</button>
+      <a [routerLink]="back()" class="button">Back</a>
+    </form>
+  `,
+})
+export class RunPage implements OnInit {
+  /** Route parameters: either `id` (a pipeline) or `service` and `task`. */
+  readonly id = input<string>();
+  readonly service = input<string>();
+  readonly task = input<string>();
+  private readonly api = inject(ApiService);
+  private readonly router = inject(Router);
+  protected readonly slots = signal<InputSlot[]>([]);
+  protected readonly schema = signal<JsonSchema | undefined>(undefined);
+  protected readonly summary = signal('');
+  protected readonly params = signal<SchemaFormState>({ value: {}, valid: true });
+  protected readonly files = signal<Record<string, File>>({});
+  protected readonly previews = signal<Record<string, string>>({});
+  protected readonly values = signal<Record<string, unknown>>({});
+  protected readonly error = signal('');
+  protected readonly busy = signal(false);
+  protected readonly over = signal('');
+  protected readonly title = computed(() => (this.id() ? `pipeline “${this.id()}”` : `${this.service()} · ${this.task()}`));
+  protected readonly back = computed(() => (this.id() ? ['/pipelines', this.id()] : ['/services', this.service()]));
+
+  async ngOnInit(): Promise<void> {
+    try {
+      if (this.id()) {
+        const pipeline = await this.api.client.pipeline(this.id()!);
+        this.slots.set(Object.entries(pipeline.definition.inputs).map(([name, i]) => ({ name, contentTypes: i.contentTypes })));
+        this.schema.set(pipeline.definition.params);
+        this.summary.set(pipeline.description ?? '');
+      } else {
+        const service = await this.api.client.service(this.service()!);
+        const task = service.tasks.find((t) => t.name === this.task());
+        if (!task) throw new Error(`Service ${this.service()} has no task ${this.task()}.`);
+        this.slots.set(task.inputs.map((i) => ({ name: i.name, contentTypes: i.contentTypes })));
+        this.schema.set(task.params);
+        this.summary.set(task.summary);
+      }
+    } catch (error) {
+      this.error.set(describeError(error));
+    }
+  }
+
+  protected isFile(slot: InputSlot): boolean {
+    return !slot.contentTypes.includes('application/json');
+  }
+
+  protected pick(event: Event, name: string): void {
+    const file = (event.target as HTMLInputElement).files?.[0];
+    if (file) this.choose(name, file);
+  }
+
+  protected drop(event: DragEvent, name: string): void {
+    event.preventDefault();
+    this.over.set('');
+    const file = event.dataTransfer?.files?.[0];
+    if (file) this.choose(name, file);
+  }
+
+  protected setJson(name: string, text: string): void {
+    try {
+      this.values.update((values) => ({ ...values, [name]: JSON.parse(text) }));
+      this.error.set('');
+    } catch {
+      this.error.set(`Input “${name}” is not valid JSON.`);
+    }
+  }
+
+  protected async submit(): Promise<void> {
+    const missing = this.slots().filter((slot) => (this.isFile(slot) ? !this.files()[slot.name] : this.values()[slot.name] === undefined));
+    if (missing.length) {
+      this.error.set(`Choose ${missing.map((s) => `“${s.name}”`).join(' and ')} first.`);
+      return;
+    }
+    this.busy.set(true);
+    this.error.set('');
+    try {
+      const submission = { files: this.files(), values: this.values(), params: this.params().value };
+      const job = this.id() ? await this.api.client.submitJob(this.id()!, submission) : await this.api.client.runTask(this.service()!, this.task()!, submission);
+      await this.router.navigate(['/jobs', job.id]);
+    } catch (error) {
+      this.error.set(describeError(error));
+    } finally {
+      this.busy.set(false);
+    }
+  }
+
+  private choose(name: string, file: File): void {
+    this.files.update((files) => ({ ...files, [name]: file }));
+    const previous = this.previews()[name];
+    if (previous) URL.revokeObjectURL(previous);
+    this.previews.update((previews) => ({ ...previews, [name]: file.type.startsWith('image/') ? URL.createObjectURL(file) : '' }));
+    this.error.set('');
+  }
+}

@@ -1,0 +1,145 @@
+import { ChangeDetectionStrategy, Component, computed, effect, input, output, signal } from '@angular/core';
+
+interface Field {
+  name: string;
+  kind: 'enum' | 'boolean' | 'number' | 'integer' | 'string' | 'json';
+  options: unknown[];
+  required: boolean;
+  description: string;
+  minimum?: number;
+  maximum?: number;
+  placeholder: string;
+}
+
+export interface SchemaFormState {
+  value: Record<string, unknown>;
+  valid: boolean;
+}
+
+/**
+ * A form generated from a JSON Schema object: one field per property, checked as the person types
+ * (required, type, range, JSON syntax). Empty fields are left out so that defaults apply.
+ */
+@Component({
+  selector: 'aim-schema-form',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    @for (field of fields(); track field.name) {
+      <label class="field" [attr.data-param]="field.name">
+        <span class="field-name">{{ field.name }}@if (field.required) {<b title="required">*</b>}</span>
+        @switch (field.kind) {
+          @case ('enum') {
+            <select [value]="text(field.name)" (change)="set(field.name, $any($event.target).value)">
+              <option value="">(default)</option>
+              @for (option of field.options; track $index) {
+                <option [value]="option">{{ option }}</option>
+              }
+            </select>
+          }
+          @case ('boolean') {
+            <select [value]="text(field.name)" (change)="set(field.name, $any($event.target).value)">
+              <option value="">(default)</option>
+              <option value="true">yes</option>
+              <option value="false">no</option>
+            </select>
+          }
+          @case ('json') {
+            <textarea rows="3" [placeholder]="field.placeholder" [value]="text(field.name)" (input)="set(field.name, $any($event.target).value)"></textarea>
+          }
+          @default {
+            <input
+              [type]="field.kind === 'string' ? 'text' : 'number'"
+              [attr.min]="field.minimum"
+              [attr.max]="field.maximum"
+              [attr.step]="field.kind === 'integer' ? 1 : 'any'"
+              [placeholder]="field.placeholder"
+              [value]="text(field.name)"
+              (input)="set(field.name, $any($event.target).value)"
+            />
+          }
+        }
+        @if (field.description) {
+          <small class="muted">{{ field.description }}</small>
+        }
+        @if (errors()[field.name]; as message) {
+          <small class="field-error" role="alert">{{ message }}</small>
+        }
+      </label>
+    } @empty {
+      <p class="muted">No parameters.</p>
+    }
+  `,
+})
+export class SchemaFormComponent {
+  readonly schema = input<Record<string, unknown> | undefined>(undefined);
+  readonly changed = output<SchemaFormState>();
+  private readonly texts = signal<Record<string, string>>({});
+
+  protected readonly fields = computed<Field[]>(() => {
+    const schema = this.schema() ?? {};
+    const properties = (schema['properties'] ?? {}) as Record<string, Record<string, unknown>>;
+    const required = (schema['required'] ?? []) as string[];
+    return Object.entries(properties).map(([name, p]) => {
+      const type = Array.isArray(p['type']) ? p['type'][0] : p['type'];
+      const kind: Field['kind'] = p['enum'] ? 'enum' : type === 'boolean' ? 'boolean' : type === 'number' ? 'number' : type === 'integer' ? 'integer' : type === 'string' ? 'string' : 'json';
+      const fallback = p['default'] !== undefined ? `default: ${JSON.stringify(p['default'])}` : kind === 'json' ? 'JSON, e.g. {"x": 0, "y": 0, "width": 10, "height": 10}' : '';
+      return {
+        name,
+        kind,
+        options: (p['enum'] as unknown[]) ?? [],
+        required: required.includes(name),
+        description: String(p['description'] ?? ''),
+        minimum: p['minimum'] as number | undefined,
+        maximum: p['maximum'] as number | undefined,
+        placeholder: fallback,
+      };
+    });
+  });
+
+  private readonly parsed = computed(() => {
+    const value: Record<string, unknown> = {};
+    const errors: Record<string, string> = {};
+    for (const field of this.fields()) {
+      const text = (this.texts()[field.name] ?? '').trim();
+      if (!text) {
+        if (field.required) errors[field.name] = 'Required.';
+        continue;
+      }
+      if (field.kind === 'number' || field.kind === 'integer') {
+        const number = Number(text);
+        if (!Number.isFinite(number) || (field.kind === 'integer' && !Number.isInteger(number))) errors[field.name] = `Must be ${field.kind === 'integer' ? 'a whole number' : 'a number'}.`;
+        else if (field.minimum !== undefined && number < field.minimum) errors[field.name] = `Must be at least ${field.minimum}.`;
+        else if (field.maximum !== undefined && number > field.maximum) errors[field.name] = `Must be at most ${field.maximum}.`;
+        else value[field.name] = number;
+      } else if (field.kind === 'boolean') {
+        value[field.name] = text === 'true';
+      } else if (field.kind === 'json') {
+        try {
+          value[field.name] = JSON.parse(text);
+        } catch {
+          errors[field.name] = 'Not valid JSON.';
+        }
+      } else {
+        value[field.name] = text;
+      }
+    }
+    return { value, errors };
+  });
+
+  protected readonly errors = computed(() => this.parsed().errors);
+
+  constructor() {
+    effect(() => {
+      const { value, errors } = this.parsed();
+      this.changed.emit({ value, valid: Object.keys(errors).length === 0 });
+    });
+  }
+
+  protected text(name: string): string {
+    return this.texts()[name] ?? '';
+  }
+
+  protected set(name: string, text: string): void {
+    this.texts.update((texts) => ({ ...texts, [name]: text }));
+  }
+}
