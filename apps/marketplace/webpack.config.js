@@ -1,19 +1,4 @@
-const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
-const { join } = require('path');
-
-module.exports = {
-  output: { path: join(__dirname, '../../dist/apps/marketplace') },
-  plugins: [
-    new NxAppWebpackPlugin({
-      target: 'node',
-      compiler: 'tsc',
-      main: './src/main.ts',
-      tsConfig: './tsconfig.app.json',
-      optimization: false,
-      outputHashing: 'none',
-      generatePackageJson: false,
-      externalDependencies: 'all',
-      sourceMap: true,
-    }),
-  ],
-};
+module.exports = require('../../tools/scripts/node-app.webpack')('dist/apps/marketplace', {
+  tsConfig: './tsconfig.app.json',
+  sourceMap: true,
+});

@@ -1,19 +1,3 @@
-const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
-const { join } = require('path');
-
-module.exports = {
-  output: { path: join(__dirname, '../../dist/tools/bench') },
-  plugins: [
-    new NxAppWebpackPlugin({
-      target: 'node',
-      compiler: 'tsc',
-      main: './src/main.ts',
-      additionalEntryPoints: [{ entryName: 'http-load.worker', entryPath: './src/http-load.worker.ts' }],
-      tsConfig: './tsconfig.json',
-      optimization: false,
-      outputHashing: 'none',
-      generatePackageJson: false,
-      externalDependencies: 'all',
-    }),
-  ],
-};
+module.exports = require('../scripts/node-app.webpack')('dist/tools/bench', {
+  additionalEntryPoints: [{ entryName: 'http-load.worker', entryPath: './src/http-load.worker.ts' }],
+});

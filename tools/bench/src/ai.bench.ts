@@ -8,17 +8,8 @@ import { FaceAnalyzerService } from '@aim/face-analyzer';
 import { FaceDetectionService } from '@aim/face-detection';
 import { createHuman, fileModelLoader, initTensorflow, rgbTensor, tf } from '@aim/ml-runtime';
 import { decodeRgb, ServiceHost, TaskService } from '@aim/service-kit';
-import { fixed, median, table } from './stats';
+import { fixed, medianTime, table } from './stats';
 
-async function time(runs: number, work: () => Promise<unknown> | unknown): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  return median(times);
-}
 
 async function timedReady(service: TaskService): Promise<number> {
   const started = performance.now();
@@ -68,22 +59,22 @@ export async function benchAi(options: { root: string; shared: string; runs: num
   const rows: (string | number)[][] = [['measure', 'service ms', 'raw model ms', 'load + warm-up ms', 'goal']];
   rows.push([
     `face detection, ${width}x${height} JPEG`,
-    fixed(await time(options.runs, () => call(detectionHost, 'detect', photo)), 1),
-    fixed(await time(options.runs, () => rawDetector.detect(tensor)), 1),
+    fixed(await medianTime(options.runs, () => call(detectionHost, 'detect', photo)), 1),
+    fixed(await medianTime(options.runs, () => rawDetector.detect(tensor)), 1),
     fixed(load.detection, 0),
     '< 60',
   ]);
   rows.push([
     'analysis of one face (360x360 crop)',
-    fixed(await time(options.runs, () => call(analyzerHost, 'analyse', crop, { input: 'face' })), 1),
-    fixed(await time(options.runs, () => rawAnalysis(cropTensor)), 1),
+    fixed(await medianTime(options.runs, () => call(analyzerHost, 'analyse', crop, { input: 'face' })), 1),
+    fixed(await medianTime(options.runs, () => rawAnalysis(cropTensor)), 1),
     fixed(load.analyzer, 0),
     '< 150',
   ]);
   rows.push([
     'one digit (JPEG in)',
-    fixed(await time(options.runs * 5, () => call(digitHost, 'read', digitJpeg)), 2),
-    fixed(await time(options.runs * 5, () => digits.predict(digitPixels)), 2),
+    fixed(await medianTime(options.runs * 5, () => call(digitHost, 'read', digitJpeg)), 2),
+    fixed(await medianTime(options.runs * 5, () => digits.predict(digitPixels)), 2),
     fixed(load.digits, 0),
     '< 5',
   ]);

@@ -1,11 +1,10 @@
 import { Jimp } from 'jimp';
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import sharp, { Sharp } from 'sharp';
 import { Artifact } from '@aim/contracts';
 import { ImageProcessingService } from '@aim/image-processing';
 import { ServiceHost } from '@aim/service-kit';
-import { fixed, median, table } from './stats';
+import { fixed, medianTime, table } from './stats';
 
 type JimpImage = Awaited<ReturnType<typeof Jimp.read>>;
 
@@ -27,15 +26,6 @@ const CASES: Case[] = [
   { task: 'convert', params: { format: 'webp', quality: 80 }, raw: (i) => i.webp({ quality: 80 }), jimp: () => undefined },
 ];
 
-async function time(runs: number, work: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  return median(times);
-}
 
 export async function benchImages(options: { photo: string; runs: number; jimpRuns: number; jimpBlur: boolean }): Promise<void> {
   const jpeg = await sharp(readFileSync(options.photo)).resize(1920, 1080, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
@@ -43,19 +33,19 @@ export async function benchImages(options: { photo: string; runs: number; jimpRu
   const signal = new AbortController().signal;
   console.log(`\n## Image processing: 1920x1080 JPEG (${jpeg.length} bytes) in, decode + operation + encode, median of ${options.runs} runs (jimp: ${options.jimpRuns})`);
   const rows: (string | number)[][] = [['task', 'service ms', 'raw sharp ms', 'service / sharp', 'jimp ms', 'jimp / sharp']];
-  await time(5, () => sharp(jpeg).resize(640).jpeg().toBuffer()); // warm-up
+  await medianTime(5, () => sharp(jpeg).resize(640).jpeg().toBuffer()); // warm-up
   for (const benchCase of CASES) {
     const inputs: Record<string, Artifact> = { image: { contentType: 'image/jpeg', data: jpeg } };
     const request = { service: 'image-processing', task: benchCase.task, inputs, params: benchCase.params };
     const format = benchCase.task === 'convert' ? 'webp' : 'jpeg';
-    const raw = await time(options.runs, () => benchCase.raw(sharp(jpeg)).toFormat(format).toBuffer());
-    const service = await time(options.runs, () => host.execute(request, signal));
+    const raw = await medianTime(options.runs, () => benchCase.raw(sharp(jpeg)).toFormat(format).toBuffer());
+    const service = await medianTime(options.runs, () => host.execute(request, signal));
     let jimp = '-';
     const skipJimp = benchCase.task === 'convert' || (benchCase.task === 'blur' && !options.jimpBlur);
     if (!skipJimp) {
       const runs = benchCase.task === 'blur' ? 1 : options.jimpRuns;
       jimp = fixed(
-        await time(runs, async () => {
+        await medianTime(runs, async () => {
           const image = await Jimp.read(jpeg);
           benchCase.jimp(image);
           await image.getBuffer('image/jpeg');

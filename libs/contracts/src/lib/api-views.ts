@@ -1,5 +1,5 @@
-import { Problem, WireError } from './errors';
-import { JobStatus, StepStatus, WebhookState } from './job';
+import { Problem } from './errors';
+import { Job, JobStatus, JobStep, StepRun } from './job';
 import { PipelineDefinition, PipelineSummary } from './pipeline';
 import { TaskDescriptor } from './service-descriptor';
 
@@ -53,40 +53,19 @@ export interface ArtifactView {
   url?: string;
 }
 
-export interface StepRunView {
-  status: StepStatus;
-  attempts: number;
-  startedAt?: string;
-  finishedAt?: string;
-  retryAt?: string;
-  instanceId?: string;
-  item?: unknown;
-  error?: WireError;
+export interface StepRunView extends Omit<StepRun, 'outputs'> {
   outputs?: Record<string, ArtifactView>;
 }
 
-export interface JobStepView extends StepRunView {
-  id: string;
-  service: string;
-  task: string;
+export interface JobStepView extends StepRunView, Pick<JobStep, 'id' | 'service' | 'task'> {
   items?: StepRunView[];
 }
 
-export interface JobView {
-  id: string;
-  pipelineId: string;
-  status: JobStatus;
-  createdAt: string;
-  updatedAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  params: Record<string, unknown>;
+/** A job as the API shows it: without its pipeline snapshot and request fingerprint; files as links. */
+export interface JobView extends Omit<Job, 'pipeline' | 'requestHash' | 'idempotencyKey' | 'inputs' | 'outputs' | 'steps'> {
   inputs: Record<string, ArtifactView>;
   outputs: Record<string, ArtifactView | ArtifactView[]>;
   steps: JobStepView[];
-  error?: WireError;
-  webhook?: WebhookState;
-  seq: number;
 }
 
 export interface JobPageView {

@@ -1,20 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Subject } from 'rxjs';
-import { Announcement, Heartbeat, RegistryInbox, ServiceDescriptor } from '@aim/contracts';
+import { Announcement, Heartbeat, InstanceView, RegistryInbox, ServiceDescriptor } from '@aim/contracts';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 
-export interface InstanceStatus {
-  id: string;
-  version: string;
-  available: boolean;
-  lastSeen: string;
-  queueDepth: number;
-  inFlight: number;
-  concurrency: number;
-  queueLimit: number;
-  runtime?: Record<string, string>;
-}
+export type InstanceStatus = InstanceView;
 
 export interface ServiceStatus {
   descriptor: ServiceDescriptor;
