@@ -4,7 +4,8 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 
 export type StoreDriverName = 'sqlite';
 
 /**
- * Every setting the marketplace reads from the environment, with its default. Names and defaults
+ * Every setting the marketplace reads from the environment, with its default (optional ones default
+ * to `undefined` explicitly: only declared properties are read from the environment). Names and defaults
  * are listed in the README and `.env.example`; keep the three in step.
  */
 export class Environment {
@@ -12,7 +13,7 @@ export class Environment {
   @IsString() HOST = '0.0.0.0';
   @IsString() @MinLength(1) DATA_DIR = './data';
   /** The built webapp; by default dist/apps/webapp/browser of the repository. */
-  @IsOptional() @IsString() @MinLength(1) WEBAPP_DIR?: string;
+  @IsOptional() @IsString() @MinLength(1) WEBAPP_DIR?: string = undefined;
   @IsIn(['sqlite']) STORE_DRIVER: StoreDriverName = 'sqlite';
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
@@ -35,12 +36,12 @@ export class Environment {
   @Type(() => Number) @Min(0) JOB_RETENTION_HOURS = 168;
   @Type(() => Number) @IsInt() @Min(1000) RETENTION_SWEEP_MS = 10 * 60 * 1000;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'WEBHOOK_SECRET must be at least 16 characters' }) WEBHOOK_SECRET?: string;
+  @IsOptional() @IsString() @MinLength(16, { message: 'WEBHOOK_SECRET must be at least 16 characters' }) WEBHOOK_SECRET?: string = undefined;
   @Type(() => Number) @IsInt() @Min(1) @Max(20) WEBHOOK_MAX_ATTEMPTS = 5;
   @Type(() => Number) @IsInt() @Min(100) WEBHOOK_TIMEOUT_MS = 5000;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' }) ADMIN_API_KEY?: string;
+  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' }) ADMIN_API_KEY?: string = undefined;
   @IsOptional()
   @Matches(/^[0-9a-f]{64}(,[0-9a-f]{64})*$/, { message: 'ADMIN_API_KEY_SHA256 must be comma-separated SHA-256 hex digests' })
-  ADMIN_API_KEY_SHA256?: string;
+  ADMIN_API_KEY_SHA256?: string = undefined;
 }

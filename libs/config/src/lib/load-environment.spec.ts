@@ -14,6 +14,12 @@ describe('loadEnvironment', () => {
     expect(JSON.stringify(config)).not.toContain('a-very-secret-admin-key');
   });
 
+  it('reads the optional settings too, and ignores variables it does not know', () => {
+    const config = loadEnvironment({ WEBHOOK_SECRET: 'a-webhook-secret-of-length', WEBAPP_DIR: '/srv/webapp', HOME: '/root' });
+    expect(config).toMatchObject({ WEBHOOK_SECRET: 'a-webhook-secret-of-length', WEBAPP_DIR: '/srv/webapp' });
+    expect(config).not.toHaveProperty('HOME');
+  });
+
   it('refuses wrong values, naming each variable and never echoing a secret', () => {
     let error: ConfigurationError | undefined;
     try {

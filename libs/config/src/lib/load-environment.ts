@@ -18,9 +18,7 @@ export interface LoadedEnvironment extends Omit<Environment, 'ADMIN_API_KEY' | '
 /** Reads and checks the environment once; a wrong value throws an error naming the variable. */
 export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): LoadedEnvironment {
   const known = Object.keys(new Environment());
-  const raw = Object.fromEntries(
-    Object.entries(source).filter(([name, value]) => (known.includes(name) || name.startsWith('ADMIN_API_KEY')) && value !== ''),
-  );
+  const raw = Object.fromEntries(Object.entries(source).filter(([name, value]) => known.includes(name) && value !== ''));
   const environment = plainToInstance(Environment, raw, { exposeDefaultValues: true });
   const errors = validateSync(environment, { forbidUnknownValues: true });
   if (errors.length) {
