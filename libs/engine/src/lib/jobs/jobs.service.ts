@@ -82,10 +82,8 @@ export class JobsService {
       const live = new ReplaySubject<JobEvent>();
       const subscription = this.recorder.events.pipe(filter((event) => event.jobId === id)).subscribe(live);
       let last = afterSeq;
-      const stored = defer(async () => {
-        await this.get(id);
-        return this.store.listEvents(id, afterSeq);
-      }).pipe(mergeMap((events) => from(events)));
+      // The caller has checked that the job exists (an unknown one must be a 404 before the stream opens).
+      const stored = defer(() => this.store.listEvents(id, afterSeq)).pipe(mergeMap((events) => from(events)));
       return new Observable<JobEvent>((subscriber) => {
         const inner = concat(stored, live)
           .pipe(
