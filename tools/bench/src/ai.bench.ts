@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { Artifact } from '@aim/contracts';
 import { DigitRecognitionService } from '@aim/digit-recognition';
-import { FaceAnalyzerService } from '@aim/face-analyzer';
+import { faceAnalyzerFiles, FaceAnalyzerService } from '@aim/face-analyzer';
 import { FaceDetectionService } from '@aim/face-detection';
 import { createHuman, fileModelLoader, initTensorflow, rgbTensor, tf } from '@aim/ml-runtime';
 import { decodeRgb, ServiceHost, TaskService } from '@aim/service-kit';
@@ -31,7 +31,7 @@ export async function benchAi(options: { root: string; shared: string; runs: num
   console.log(`\n## AI services: ${runtime.backend} backend (SIMD ${runtime.simd}), one process, median of ${options.runs} runs`);
 
   const detection = new FaceDetectionService({ maxInputPixels: 40_000_000, mlBackend: 'wasm' });
-  const analyzer = new FaceAnalyzerService({ maxInputPixels: 40_000_000, mlBackend: 'wasm', gearModelPath: join(options.root, 'libs/services/face-analyzer/model/gear/gear.json') });
+  const analyzer = new FaceAnalyzerService({ maxInputPixels: 40_000_000, mlBackend: 'wasm', ...faceAnalyzerFiles(options.root) });
   const digits = new DigitRecognitionService({ maxInputPixels: 40_000_000, mlBackend: 'wasm', modelDir: join(options.root, 'libs/services/digit-recognition/model') });
   const load = { detection: await timedReady(detection), analyzer: await timedReady(analyzer), digits: await timedReady(digits) };
 

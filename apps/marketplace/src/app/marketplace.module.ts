@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { LoadedEnvironment } from '@aim/config';
 import { EngineModule } from '@aim/engine';
 import { DigitRecognitionModule, DigitRecognitionService } from '@aim/digit-recognition';
-import { FaceAnalyzerModule, FaceAnalyzerService } from '@aim/face-analyzer';
+import { faceAnalyzerFiles, FaceAnalyzerModule, FaceAnalyzerService } from '@aim/face-analyzer';
 import { FaceDetectionModule, FaceDetectionService } from '@aim/face-detection';
 import { ImageProcessingModule, ImageProcessingService } from '@aim/image-processing';
 import { LocalServicesModule } from '@aim/service-kit';
@@ -46,7 +46,7 @@ export class MarketplaceModule {
             FaceAnalyzerModule.register({
               maxInputPixels: config.MAX_IMAGE_PIXELS,
               mlBackend: config.ML_BACKEND,
-              gearModelPath: resolve(ROOT, 'libs/services/face-analyzer/model/gear/gear.json'),
+              ...faceAnalyzerFiles(ROOT),
             }),
             DigitRecognitionModule.register({
               maxInputPixels: config.MAX_IMAGE_PIXELS,

@@ -5,11 +5,10 @@ import { Artifact } from '@aim/contracts';
 import { tf } from '@aim/ml-runtime';
 import { ServiceHost } from '@aim/service-kit';
 import { EMOTIONS, RACES } from './face-analyzer.descriptor';
-import { AnalysedFace, FaceAnalyzerService } from './face-analyzer.service';
+import { AnalysedFace, faceAnalyzerFiles, FaceAnalyzerService } from './face-analyzer.service';
 
 const FACES = join(__dirname, '../../../../../../shared/data/faces');
 const EXPECTED = JSON.parse(readFileSync(join(FACES, 'faces.json'), 'utf8')) as Record<string, { faces: number }>;
-const GEAR = join(__dirname, '../../model/gear/gear.json');
 
 function expectComplete(face: AnalysedFace): void {
   expect(face.age).toBeGreaterThan(5);
@@ -26,7 +25,7 @@ function expectComplete(face: AnalysedFace): void {
 }
 
 describe('face-analyzer service (Human faceres + emotion, gear for race; real photos)', () => {
-  const service = new FaceAnalyzerService({ maxInputPixels: 40_000_000, mlBackend: 'wasm', gearModelPath: GEAR });
+  const service = new FaceAnalyzerService({ maxInputPixels: 40_000_000, mlBackend: 'wasm', ...faceAnalyzerFiles(join(__dirname, '../../../../..')) });
   const host = new ServiceHost(service, { concurrency: 2, queueLimit: 4 });
   const run = async (data: Buffer, params: Record<string, unknown> = {}) => {
     const inputs: Record<string, Artifact> = { image: { contentType: 'image/jpeg', data } };
@@ -35,6 +34,7 @@ describe('face-analyzer service (Human faceres + emotion, gear for race; real ph
   };
 
   beforeAll(() => service.ready(), 120_000);
+  afterAll(() => service.onModuleDestroy());
 
   it.each(Object.keys(EXPECTED))('gives every field for each face of %s', async (file) => {
     const faces = await run(readFileSync(join(FACES, file)));
