@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { Artifact, BinaryArtifact } from '@aim/contracts';
 import { createHuman, faceBox, FaceResult, Human, initTensorflow, MlBackendChoice, MlRuntimeInfo, rgbTensor, tf } from '@aim/ml-runtime';
@@ -19,8 +20,8 @@ export interface FaceAnalyzerOptions {
 /** Where this library keeps the files the service needs, under the repository root. */
 export function faceAnalyzerFiles(root: string): Pick<FaceAnalyzerOptions, 'gearModelPath' | 'gearWorkerPath'> {
   return {
-    gearModelPath: `${root}/libs/services/face-analyzer/model/gear/gear.json`,
-    gearWorkerPath: `${root}/libs/services/face-analyzer/src/lib/gear-race.worker.js`,
+    gearModelPath: join(root, 'libs/services/face-analyzer/model/gear/gear.json'),
+    gearWorkerPath: join(root, 'libs/services/face-analyzer/src/lib/gear-race.worker.js'),
   };
 }
 
