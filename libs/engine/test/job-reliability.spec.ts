@@ -94,7 +94,12 @@ describe('backpressure', () => {
 
   it('answers 429 with Retry-After when the engine queue is full, and accepts again once jobs finish', async () => {
     const first = await submitOk(engine.app, 'short');
-    await submitOk(engine.app, 'short');
+    const keyed = await submit(engine.app, 'short', {}, { 'Idempotency-Key': 'full-queue' });
+    expect(keyed.status).toBe(202);
+    // A retried submit still gets its job when the queue is full: it adds nothing.
+    const retried = await submit(engine.app, 'short', {}, { 'Idempotency-Key': 'full-queue' });
+    expect(retried.status).toBe(200);
+    expect(retried.body.id).toBe(keyed.body.id);
     const refused = await submit(engine.app, 'short');
     expect(refused.status).toBe(429);
     expect(refused.headers['retry-after']).toBe('1');

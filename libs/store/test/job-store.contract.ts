@@ -28,6 +28,8 @@ export function describeJobStoreContract(name: string, open: () => Promise<JobSt
       const second = await store.createJob(makeJob('j2', { idempotencyKey: 'k' }), []);
       expect(second).toEqual({ created: false, job: first });
       expect(await store.getJob('j2')).toBeUndefined();
+      expect(await store.findJobByIdempotencyKey('k')).toEqual(first);
+      expect(await store.findJobByIdempotencyKey('other')).toBeUndefined();
     });
 
     it('saves a job and appends events in order after a sequence number', async () => {

@@ -19,6 +19,7 @@ export abstract class JobStore {
   /** Replaces the job document and appends its events, atomically. */
   abstract saveJob(job: Job, events: JobEvent[]): Promise<void>;
   abstract getJob(id: string): Promise<Job | undefined>;
+  abstract findJobByIdempotencyKey(key: string): Promise<Job | undefined>;
   abstract listJobs(filter: JobListFilter): Promise<JobPage>;
   /** Jobs queued or running: what a restarted engine must resume. */
   abstract listUnfinishedJobs(): Promise<Job[]>;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { ArtifactRef, ErrorCode, isImageContentType, Job, MarketplaceError, ParamsValidator, PipelineDefinition } from '@aim/contracts';
-import { BlobStore } from '@aim/store';
+import { BlobStore, JobStore } from '@aim/store';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { EngineMetrics } from '../observability/engine.metrics';
 import { PipelinesService } from '../pipelines/pipelines.service';
@@ -31,14 +31,30 @@ export class JobSubmissionService {
     @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
     private readonly pipelines: PipelinesService,
     private readonly blobs: BlobStore,
+    private readonly store: JobStore,
     private readonly recorder: JobRecorder,
     private readonly runner: JobRunner,
     private readonly validator: ParamsValidator,
     private readonly metrics: EngineMetrics,
   ) {}
 
-  /** Answers the job and whether it is new (false when the idempotency key matched an earlier submit). */
+  /**
+   * Answers the job and whether it is new. A retried submit (same idempotency key, same request) gets the
+   * job it made before, even when the queue is full or a service is down now, and writes nothing.
+   */
   async submit(request: SubmitRequest): Promise<{ job: Job; created: boolean }> {
+    let definition = await this.pipelines.definitionToRun(request.pipelineId);
+    const params = this.checkParams(definition, request.params);
+    if (isTaskPipeline(definition)) definition = withTaskParams(definition, params);
+    const webhookUrl = request.webhookUrl && checkWebhookUrl(request.webhookUrl);
+    const id = randomUUID();
+    const fingerprint = createHash('sha256').update(JSON.stringify([definition.id, params, webhookUrl ?? null]));
+    const inputs = await this.checkInputs(id, definition, request.inputs, fingerprint);
+    const requestHash = fingerprint.digest('hex');
+    if (request.idempotencyKey) {
+      const earlier = await this.store.findJobByIdempotencyKey(request.idempotencyKey);
+      if (earlier) return { job: this.sameRequest(earlier, requestHash, request.idempotencyKey), created: false };
+    }
     if (this.runner.activeCount >= this.options.maxActiveJobs) {
       this.metrics.jobsRefused.inc();
       throw new MarketplaceError(ErrorCode.QueueFull, `the engine has ${this.runner.activeCount} unfinished jobs, its limit; retry later`, {
@@ -46,7 +62,6 @@ export class JobSubmissionService {
         retryAfterSeconds: 1,
       });
     }
-    let definition = await this.pipelines.definitionToRun(request.pipelineId);
     const { runnable, notRunnableReasons } = this.pipelines.runnability(definition);
     if (!runnable) {
       throw new MarketplaceError(ErrorCode.PipelineNotRunnable, `pipeline "${definition.id}" cannot run now: ${notRunnableReasons.join('; ')}`, {
@@ -54,12 +69,7 @@ export class JobSubmissionService {
         retryAfterSeconds: 5,
       });
     }
-    const params = this.checkParams(definition, request.params);
-    if (isTaskPipeline(definition)) definition = withTaskParams(definition, params);
-    const webhookUrl = request.webhookUrl && checkWebhookUrl(request.webhookUrl);
-    const id = randomUUID();
-    const fingerprint = createHash('sha256').update(JSON.stringify([definition.id, params, webhookUrl ?? null]));
-    const inputs = await this.storeInputs(id, definition, request.inputs, fingerprint);
+    for (const input of inputs) if (input.data && input.ref.blobKey) await this.blobs.put(input.ref.blobKey, input.data);
     const now = new Date().toISOString();
     const job: Job = {
       id,
@@ -69,26 +79,31 @@ export class JobSubmissionService {
       createdAt: now,
       updatedAt: now,
       params,
-      inputs,
+      inputs: Object.fromEntries(inputs.map((input) => [input.name, input.ref])),
       outputs: {},
       steps: definition.steps.map((step) => ({ id: step.id, service: step.service, task: step.task, status: 'pending', attempts: 0 })),
       idempotencyKey: request.idempotencyKey,
-      requestHash: fingerprint.digest('hex'),
+      requestHash,
       webhook: webhookUrl ? { url: webhookUrl, status: 'pending', attempts: 0 } : undefined,
       seq: 0,
     };
     if (!job.webhook) delete job.webhook;
     const result = await this.recorder.create(job);
     if (!result.created) {
+      // Another submit with the same key won the race between the look-up and the insert.
       await this.blobs.deletePrefix(`jobs/${id}`);
-      if (result.job.requestHash !== job.requestHash) {
-        throw new MarketplaceError(ErrorCode.IdempotencyConflict, `the idempotency key "${request.idempotencyKey}" was used for a different request; use a new key`);
-      }
-      return { job: this.runner.activeJob(result.job.id) ?? result.job, created: false };
+      return { job: this.sameRequest(result.job, requestHash, request.idempotencyKey!), created: false };
     }
     this.metrics.jobsSubmitted.inc({ pipeline: definition.id });
     this.runner.start(job);
     return { job, created: true };
+  }
+
+  private sameRequest(earlier: Job, requestHash: string, key: string): Job {
+    if (earlier.requestHash !== requestHash) {
+      throw new MarketplaceError(ErrorCode.IdempotencyConflict, `the idempotency key "${key}" was used for a different request; use a new key`);
+    }
+    return this.runner.activeJob(earlier.id) ?? earlier;
   }
 
   private checkParams(definition: PipelineDefinition, submitted: Record<string, unknown>): Record<string, unknown> {
@@ -109,17 +124,18 @@ export class JobSubmissionService {
     return params;
   }
 
-  private async storeInputs(
+  /** Checks every input (presence, real content type, pixel limit) and adds it to the fingerprint; writes nothing. */
+  private async checkInputs(
     jobId: string,
     definition: PipelineDefinition,
     submitted: Record<string, SubmittedInput>,
     fingerprint: ReturnType<typeof createHash>,
-  ): Promise<Record<string, ArtifactRef>> {
+  ): Promise<CheckedInput[]> {
     const unknown = Object.keys(submitted).filter((name) => !(name in definition.inputs));
     if (unknown.length) {
       throw new MarketplaceError(ErrorCode.ValidationFailed, `pipeline "${definition.id}" has no input ${unknown.map((n) => `"${n}"`).join(', ')}; its inputs are ${Object.keys(definition.inputs).join(', ')}`);
     }
-    const checked: [string, ArtifactRef, Buffer?][] = [];
+    const checked: CheckedInput[] = [];
     for (const [name, declared] of Object.entries(definition.inputs)) {
       const input = submitted[name];
       if (!input || (input.data === undefined && input.value === undefined)) {
@@ -132,23 +148,25 @@ export class JobSubmissionService {
           throw new MarketplaceError(ErrorCode.UnsupportedMediaType, `input "${name}" is ${contentType}, but this pipeline accepts ${declared.contentTypes.join(', ')}`);
         }
         fingerprint.update(name).update(input.data);
-        checked.push([name, { contentType, size: input.data.length, blobKey: `jobs/${jobId}/inputs/${name}` }, input.data]);
+        checked.push({ name, ref: { contentType, size: input.data.length, blobKey: `jobs/${jobId}/inputs/${name}` }, data: input.data });
       } else {
         if (!declared.contentTypes.includes('application/json')) {
           throw new MarketplaceError(ErrorCode.UnsupportedMediaType, `input "${name}" must be a file (${declared.contentTypes.join(', ')}), not a JSON value`);
         }
         const text = JSON.stringify(input.value);
         fingerprint.update(name).update(text);
-        checked.push([name, { contentType: 'application/json', size: text.length, value: input.value }]);
+        checked.push({ name, ref: { contentType: 'application/json', size: text.length, value: input.value } });
       }
     }
-    const refs: Record<string, ArtifactRef> = {};
-    for (const [name, ref, data] of checked) {
-      if (data && ref.blobKey) await this.blobs.put(ref.blobKey, data);
-      refs[name] = ref;
-    }
-    return refs;
+    return checked;
   }
+}
+
+interface CheckedInput {
+  name: string;
+  ref: ArtifactRef;
+  /** Bytes to write to the blob store, for file inputs. */
+  data?: Buffer;
 }
 
 function checkWebhookUrl(url: string): string {

@@ -4,12 +4,10 @@ import { Subject } from 'rxjs';
 import { Announcement, Heartbeat, InstanceView, RegistryInbox, ServiceDescriptor } from '@aim/contracts';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 
-export type InstanceStatus = InstanceView;
-
 export interface ServiceStatus {
   descriptor: ServiceDescriptor;
   available: boolean;
-  instances: InstanceStatus[];
+  instances: InstanceView[];
 }
 
 interface InstanceState {

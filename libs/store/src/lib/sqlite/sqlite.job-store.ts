@@ -90,6 +90,11 @@ export class SqliteJobStore extends JobStore {
     return row ? JSON.parse(row.doc) : undefined;
   }
 
+  async findJobByIdempotencyKey(key: string): Promise<Job | undefined> {
+    const row = this.statements.getJobByKey.get(key) as JobRow | undefined;
+    return row ? JSON.parse(row.doc) : undefined;
+  }
+
   async listJobs(filter: JobListFilter): Promise<JobPage> {
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: filter.limit, offset: filter.offset };
