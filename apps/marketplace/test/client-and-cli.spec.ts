@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { API_ROUTES, MarketplaceApiError, MarketplaceClient } from '@aim/client';
 import type { JobEvent } from '@aim/contracts';
 import { MarketplaceHarness, startMarketplace } from './support/marketplace.harness';
-import { sharedFile, WORKSPACE_ROOT } from './support/paths';
+import { testFile, WORKSPACE_ROOT } from './support/paths';
 
 const CLI = join(WORKSPACE_ROOT, 'apps/cli/bin/marketplace.js');
 
@@ -48,7 +48,7 @@ describe('the typed client and the CLI against a real server', () => {
   });
 
   it('runs a pipeline end to end: submit a file, follow the events, download the output', async () => {
-    const photo = readFileSync(sharedFile('faces', 'messi5.jpg'));
+    const photo = readFileSync(testFile('faces', 'messi5.jpg'));
     const job = await client.submitJob('thumbnail', { files: { image: new Blob([photo]) }, params: { width: 100 } });
     const events: JobEvent[] = [];
     const last = await client.followJob(job.id, (event) => events.push(event));
@@ -74,24 +74,24 @@ describe('the typed client and the CLI against a real server', () => {
     expect(services.stdout).toMatch(/image-processing\s+available/);
     expect((await cli(['pipelines', '--url', url], work)).stdout).toMatch(/anonymise-faces\s+yes/);
 
-    const result = await cli(['run', 'thumbnail', sharedFile('faces', 'sample2.jpg'), '-o', 'out', '--param', 'width=64', '--url', url], work);
+    const result = await cli(['run', 'thumbnail', testFile('faces', 'sample2.jpg'), '-o', 'out', '--param', 'width=64', '--url', url], work);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/\[#{20}\] 1\/1 succeeded\s+resize ✓/);
     const [file] = readdirSync(join(work, 'out'));
     expect(file).toMatch(/-thumbnail\.jpg$/);
     expect((await sharp(join(work, 'out', file)).metadata()).width).toBe(64);
 
-    const digit = await cli(['run', 'digit-recognition/read', sharedFile('digits', 'digit-3-03.jpg'), '-o', 'digits', '--url', url], work);
+    const digit = await cli(['run', 'digit-recognition/read', testFile('digits', 'digit-3-03.jpg'), '-o', 'digits', '--url', url], work);
     expect(digit.code).toBe(0);
     expect(JSON.parse(readFileSync(join(work, 'digits', readdirSync(join(work, 'digits'))[0]), 'utf8'))).toMatchObject({ digit: 3 });
   }, 60_000);
 
   it('CLI: a failing job exits 1 with the reason; bad usage and an unreachable server exit 2', async () => {
-    const failed = await cli(['run', 'image-processing/crop', sharedFile('faces', 'messi5.jpg'), '--param', 'region={"x":9000,"y":9000,"width":5,"height":5}', '--url', url], work);
+    const failed = await cli(['run', 'image-processing/crop', testFile('faces', 'messi5.jpg'), '--param', 'region={"x":9000,"y":9000,"width":5,"height":5}', '--url', url], work);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/failed: step "run" failed: the crop region lies outside the 548x342 image/);
 
-    const invalid = await cli(['run', 'thumbnail', sharedFile('faces', 'messi5.jpg'), '--param', 'width=0', '--url', url], work);
+    const invalid = await cli(['run', 'thumbnail', testFile('faces', 'messi5.jpg'), '--param', 'width=0', '--url', url], work);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('params.width: must be >= 1');
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import request from 'supertest';
 import { MarketplaceHarness, startMarketplace } from './support/marketplace.harness';
-import { sharedFile } from './support/paths';
+import { testFile } from './support/paths';
 
 type Server = ReturnType<MarketplaceHarness['app']['getHttpServer']>;
 
@@ -63,7 +63,7 @@ describe('the AI services in the one-process marketplace', () => {
   });
 
   it('anonymises faces: each face box blurred, every pixel outside the boxes unchanged', async () => {
-    const png = await sharp(sharedFile('faces', 'sample1.jpg')).png().toBuffer();
+    const png = await sharp(testFile('faces', 'sample1.jpg')).png().toBuffer();
     const job = await run(server, 'anonymise-faces', png, 'sample1.png');
     const faces = job.outputs.faces.value as { box: { x: number; y: number; width: number; height: number } }[];
     expect(faces).toHaveLength(3);
@@ -90,7 +90,7 @@ describe('the AI services in the one-process marketplace', () => {
   }, 60_000);
 
   it('analyses faces: one labelled box per face and a report with every field', async () => {
-    const photo = readFileSync(sharedFile('faces', 'sample3.jpg'));
+    const photo = readFileSync(testFile('faces', 'sample3.jpg'));
     const job = await run(server, 'analyse-faces', photo, 'sample3.jpg');
     const report = (job.outputs.report as { value: Record<string, unknown> | null }[]).map((r) => r.value);
     expect(report).toHaveLength(3);
@@ -108,7 +108,7 @@ describe('the AI services in the one-process marketplace', () => {
   }, 60_000);
 
   it('reads a digit', async () => {
-    const job = await run(server, 'read-digit', readFileSync(sharedFile('digits', 'digit-7-07.jpg')), 'seven.jpg');
+    const job = await run(server, 'read-digit', readFileSync(testFile('digits', 'digit-7-07.jpg')), 'seven.jpg');
     expect(job.outputs.digit.value).toMatchObject({ found: true, digit: 7 });
     expect(job.outputs.digit.value.probabilities).toHaveLength(10);
   });

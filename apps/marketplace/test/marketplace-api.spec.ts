@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import request from 'supertest';
 import { ADMIN_KEY, MarketplaceHarness, startMarketplace } from './support/marketplace.harness';
-import { sharedFile } from './support/paths';
+import { testFile } from './support/paths';
 
-const PHOTO = readFileSync(sharedFile('faces', 'sample1.jpg'));
+const PHOTO = readFileSync(testFile('faces', 'sample1.jpg'));
 
 async function finished(server: unknown, id: string) {
   for (let i = 0; i < 500; i++) {

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sharedFile } from './support/paths';
+import { testFile } from './support/paths';
 import { MarketplaceProcess, spawnMarketplace } from './support/marketplace.process';
 
-const PHOTO = readFileSync(sharedFile('faces', 'sample2.jpg'));
+const PHOTO = readFileSync(testFile('faces', 'sample2.jpg'));
 
 interface JobSummary {
   id: string;

@@ -5,7 +5,7 @@ import { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { launchChromium } from './support/browser';
 import { MarketplaceProcess, spawnMarketplace } from './support/marketplace.process';
-import { sharedFile, WORKSPACE_ROOT } from './support/paths';
+import { testFile, WORKSPACE_ROOT } from './support/paths';
 
 const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] === '1' ? join(WORKSPACE_ROOT, 'docs') : undefined;
 const ADMIN_KEY = 'webapp-test-admin-key-0123';
@@ -65,7 +65,7 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     expect(await page.locator('aim-pipeline-graph g.node').count()).toBe(2);
     await shot('pipeline');
     await page.getByRole('link', { name: 'Run this pipeline' }).click();
-    await page.locator('input[type=file]').setInputFiles(sharedFile('faces', 'sample1.jpg'));
+    await page.locator('input[type=file]').setInputFiles(testFile('faces', 'sample1.jpg'));
     await page.locator('[data-param="strength"] input').fill('30');
     await shot('run');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
@@ -80,7 +80,7 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
   }, 90_000);
 
   it('runs the analysis pipeline and draws one labelled box per face', async () => {
-    await runPipeline('/run/pipeline/analyse-faces', sharedFile('faces', 'sample3.jpg'));
+    await runPipeline('/run/pipeline/analyse-faces', testFile('faces', 'sample3.jpg'));
     await waitForStatus('succeeded');
     const boxes = page.locator('[data-output="report"] .face-box');
     await boxes.first().waitFor();
@@ -96,7 +96,7 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     await page.goto(`${marketplace.url}/services/digit-recognition`);
     await shot('service');
     await page.locator('[data-task="read"]').getByRole('link', { name: 'Run' }).click();
-    await page.locator('input[type=file]').setInputFiles(sharedFile('digits', 'digit-7-07.jpg'));
+    await page.locator('input[type=file]').setInputFiles(testFile('digits', 'digit-7-07.jpg'));
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await waitForStatus('succeeded');
     await page.locator('[data-digit]').waitFor();
@@ -114,7 +114,7 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
   }, 30_000);
 
   it('cancels a running job from its page', async () => {
-    const big = await sharp(sharedFile('faces', 'sample2.jpg')).resize(6000).jpeg({ quality: 80 }).toBuffer();
+    const big = await sharp(testFile('faces', 'sample2.jpg')).resize(6000).jpeg({ quality: 80 }).toBuffer();
     await page.goto(`${marketplace.url}/run/task/image-processing/blur`);
     await page.locator('input[type=file]').setInputFiles({ name: 'big.jpg', mimeType: 'image/jpeg', buffer: big });
     await page.locator('[data-param="sigma"] input').fill('200');

@@ -22,10 +22,10 @@ function call(host: ServiceHost, task: string, data: Buffer, params: Record<stri
   return host.execute({ service: host.name, task, inputs, params }, new AbortController().signal);
 }
 
-export async function benchAi(options: { root: string; shared: string; runs: number; leakCalls: number }): Promise<void> {
+export async function benchAi(options: { root: string; testData: string; runs: number; leakCalls: number }): Promise<void> {
   const runtime = await initTensorflow('wasm');
   const queue = { concurrency: 1, queueLimit: 0 };
-  const photoPath = join(options.shared, 'faces/sample1.jpg');
+  const photoPath = join(options.testData, 'faces/sample1.jpg');
   const photo = readFileSync(photoPath);
   const { width, height } = await sharp(photo).metadata();
   console.log(`\n## AI services: ${runtime.backend} backend (SIMD ${runtime.simd}), one process, median of ${options.runs} runs`);
@@ -50,7 +50,7 @@ export async function benchAi(options: { root: string; shared: string; runs: num
   const crop = await sharp(photo).extract({ left: 345, top: 285, width: 360, height: 360 }).jpeg().toBuffer();
   const cropDecoded = await decodeRgb(crop, 40_000_000);
   const cropTensor = rgbTensor(cropDecoded.pixels, cropDecoded.width, cropDecoded.height);
-  const digitJpeg = readFileSync(join(options.shared, 'digits/digit-7-07.jpg'));
+  const digitJpeg = readFileSync(join(options.testData, 'digits/digit-7-07.jpg'));
   const digitPixels = new Float32Array(784).fill(0);
 
   const detectionHost = new ServiceHost(detection, queue);
@@ -83,7 +83,7 @@ export async function benchAi(options: { root: string; shared: string; runs: num
   tensor.dispose();
   cropTensor.dispose();
 
-  const messi = readFileSync(join(options.shared, 'faces/messi5.jpg'));
+  const messi = readFileSync(join(options.testData, 'faces/messi5.jpg'));
   for (const [name, host, data] of [['face detection', detectionHost, messi], ['digit', digitHost, digitJpeg]] as const) {
     await call(host, host === digitHost ? 'read' : 'detect', data);
     global.gc?.();

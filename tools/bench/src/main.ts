@@ -6,7 +6,7 @@ import { benchEngine } from './engine.bench';
 import { benchImages } from './image.bench';
 
 const ROOT = resolve(__dirname, '../../..');
-const SHARED = resolve(ROOT, '../shared/data');
+const TEST_DATA = resolve(ROOT, 'testdata');
 
 /**
  * `npm run bench -- [engine] [images] [ai] [--jimp-blur]`: prints the engine overhead and image-processing
@@ -18,9 +18,9 @@ async function main(): Promise<void> {
   console.log(`# AI Marketplace benchmark: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()})`);
   if (all || args.includes('engine')) await benchEngine({ jobs: 1000, clients: 32, httpJobs: 6000 });
   if (all || args.includes('images')) {
-    await benchImages({ photo: resolve(SHARED, 'faces/sample1.jpg'), runs: 15, jimpRuns: 3, jimpBlur: args.includes('--jimp-blur') });
+    await benchImages({ photo: resolve(TEST_DATA, 'faces/sample1.jpg'), runs: 15, jimpRuns: 3, jimpBlur: args.includes('--jimp-blur') });
   }
-  if (all || args.includes('ai')) await benchAi({ root: ROOT, shared: SHARED, runs: 20, leakCalls: 1000 });
+  if (all || args.includes('ai')) await benchAi({ root: ROOT, testData: TEST_DATA, runs: 20, leakCalls: 1000 });
 }
 
 main().then(

@@ -6,7 +6,7 @@ import { tf } from '@aim/ml-runtime';
 import { ServiceHost } from '@aim/service-kit';
 import { DigitReading, DigitRecognitionService } from './digit-recognition.service';
 
-const DIGITS = join(__dirname, '../../../../../../shared/data/digits');
+const DIGITS = join(__dirname, '../../../../../testdata/digits');
 const FILES = readdirSync(DIGITS).filter((file) => file.endsWith('.jpg'));
 const labelOf = (file: string) => Number(file.split('-')[1]);
 

@@ -7,7 +7,7 @@ import { ServiceHost } from '@aim/service-kit';
 import { EMOTIONS, RACES } from './face-analyzer.descriptor';
 import { AnalysedFace, faceAnalyzerFiles, FaceAnalyzerService } from './face-analyzer.service';
 
-const FACES = join(__dirname, '../../../../../../shared/data/faces');
+const FACES = join(__dirname, '../../../../../testdata/faces');
 const EXPECTED = JSON.parse(readFileSync(join(FACES, 'faces.json'), 'utf8')) as Record<string, { faces: number }>;
 
 function expectComplete(face: AnalysedFace): void {

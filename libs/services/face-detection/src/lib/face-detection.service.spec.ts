@@ -6,7 +6,7 @@ import { tf } from '@aim/ml-runtime';
 import { ServiceHost } from '@aim/service-kit';
 import { DetectedFace, FaceDetectionService } from './face-detection.service';
 
-const FACES = join(__dirname, '../../../../../../shared/data/faces');
+const FACES = join(__dirname, '../../../../../testdata/faces');
 const EXPECTED = JSON.parse(readFileSync(join(FACES, 'faces.json'), 'utf8')) as Record<string, { faces: number }>;
 
 /** Boxes drawn by hand around each face (forehead to chin), in photo pixels. */

@@ -5,7 +5,7 @@ import { Artifact, BinaryArtifact, MarketplaceError } from '@aim/contracts';
 import { ServiceHost } from '@aim/service-kit';
 import { ImageProcessingService } from './image-processing.service';
 
-const PHOTO = readFileSync(join(__dirname, '../../../../../../shared/data/faces/sample1.jpg'));
+const PHOTO = readFileSync(join(__dirname, '../../../../../testdata/faces/sample1.jpg'));
 
 describe('image-processing service', () => {
   const host = new ServiceHost(new ImageProcessingService({ maxInputPixels: 4_000_000 }), { concurrency: 2, queueLimit: 8 });
