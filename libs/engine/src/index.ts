@@ -5,6 +5,7 @@ export { hashApiKey } from './lib/http/admin-key.guard';
 export { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './lib/jobs/webhook.sender';
 export { ServiceRegistry } from './lib/registry/service-registry';
 export { JobRunner } from './lib/jobs/job-runner';
+export { EngineMetrics } from './lib/observability/engine.metrics';
 export { RetentionSweeper } from './lib/jobs/retention.sweeper';
 export { PipelineValidator } from './lib/pipelines/pipeline-validator';
 export { PipelineExpressions } from './lib/pipelines/pipeline-expressions';

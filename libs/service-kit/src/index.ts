@@ -6,3 +6,4 @@ export * from './lib/heartbeat.publisher';
 export * from './lib/local-services.module';
 export * from './lib/service-kit.constants';
 export * from './lib/image-input';
+export * from './lib/process-guard';

@@ -23,10 +23,14 @@ export interface MarketplaceProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the built bundle (`dist/apps/marketplace/main.js`) as its own process, as `npm start` does. */
-export async function spawnMarketplace(env: Record<string, string>): Promise<MarketplaceProcess> {
+/**
+ * Starts the built bundle (`dist/apps/marketplace/main.js`) as its own process, as `npm start` does;
+ * `launcher` may put a command in front of it (the node binary and the bundle are its last arguments).
+ */
+export async function spawnMarketplace(env: Record<string, string>, launcher: string[] = []): Promise<MarketplaceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MARKETPLACE_BUNDLE], {
+  const [command, ...args] = [...launcher, process.execPath, MARKETPLACE_BUNDLE];
+  const child = spawn(command, args, {
     cwd: WORKSPACE_ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -36,16 +40,7 @@ export async function spawnMarketplace(env: Record<string, string>): Promise<Mar
   child.stderr?.on('data', (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`the marketplace exited with ${child.exitCode}:\n${output}`);
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 300) throw new Error(`the marketplace did not become ready:\n${output}`);
-    await sleep(50);
-  }
+  await waitUntilReady(url, child, () => output);
   return {
     url,
     child,
@@ -59,4 +54,17 @@ export async function spawnMarketplace(env: Record<string, string>): Promise<Mar
       await exited;
     },
   };
+}
+
+export async function waitUntilReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the marketplace exited with ${child.exitCode}:\n${output()}`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (i > 300) throw new Error(`the marketplace did not become ready:\n${output()}`);
+    await sleep(50);
+  }
 }

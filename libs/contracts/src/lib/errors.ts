@@ -28,6 +28,12 @@ export const ErrorCode = {
   Timeout: 'TIMEOUT',
   Cancelled: 'CANCELLED',
   TaskFailed: 'TASK_FAILED',
+  /** The data folder is full: nothing was written; free space (or delete old jobs) and retry. */
+  InsufficientStorage: 'INSUFFICIENT_STORAGE',
+  /** The store could not be written for another reason (I/O error, locked); retry later. */
+  StoreUnavailable: 'STORE_UNAVAILABLE',
+  ExpressionLimit: 'EXPRESSION_LIMIT',
+  RateLimited: 'RATE_LIMITED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -36,6 +42,11 @@ export interface Problem {
   /** Where the problem is, as a JSON path such as `steps[1].params.width`. */
   path: string;
   message: string;
+}
+
+/** The store could not be written; the state in memory is ahead of the stored one. */
+export function isStoreFault(error: unknown): boolean {
+  return error instanceof MarketplaceError && (error.code === ErrorCode.InsufficientStorage || error.code === ErrorCode.StoreUnavailable);
 }
 
 /** What an error looks like on any wire: HTTP bodies, transport replies, stored step errors. */

@@ -2,7 +2,7 @@ import type { Config, Human } from '@vladmandic/human';
 import { dirname, join } from 'node:path';
 import { nodeRequire } from './node-require';
 import { registerFileRouter } from './file-model-io';
-import { MlRuntimeInfo, wasmFolder } from './tensorflow-backend';
+import { MlRuntimeInfo, wasmFolder, withoutForeignFaultHandlers } from './tensorflow-backend';
 
 export type { Human, Config as HumanConfig, FaceResult } from '@vladmandic/human';
 
@@ -47,7 +47,8 @@ export async function createHuman(runtime: MlRuntimeInfo, face: Partial<Config['
     segmentation: OFF,
     filter: OFF,
   } as Partial<Config>);
-  await human.load();
+  // Human may start the wasm module itself; its crash-on-any-rejection handlers must not stay.
+  await withoutForeignFaultHandlers(() => human.load());
   return human;
 }
 

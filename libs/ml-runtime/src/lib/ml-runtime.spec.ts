@@ -10,7 +10,11 @@ describe('ml-runtime', () => {
 
   it('refuses a forced native backend that cannot load, naming why, then falls back in auto mode to WebAssembly with SIMD', async () => {
     await expect(initTensorflow('node')).rejects.toThrow(/ML_BACKEND=node but @tensorflow\/tfjs-node could not be loaded/);
+    const faultHandlers = () => [...process.listeners('unhandledRejection'), ...process.listeners('uncaughtException')];
+    const before = faultHandlers();
     const runtime = await initTensorflow('auto');
+    // The wasm module's handlers rethrow any stray rejection and would end the process: none may stay.
+    expect(faultHandlers()).toEqual(before);
     expect(runtime).toMatchObject({ backend: 'wasm', simd: true, tfjsVersion: '4.22.0' });
     expect(runtime.fallbackReason).toContain('@tensorflow/tfjs-node');
     expect(tf.getBackend()).toBe('wasm');

@@ -31,11 +31,33 @@ export function wasmFolder(): string {
   return `${dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'))}/`;
 }
 
+type FaultEvent = 'unhandledRejection' | 'uncaughtException';
+const PROCESS_FAULT_EVENTS: FaultEvent[] = ['unhandledRejection', 'uncaughtException'];
+const faultListeners = (event: FaultEvent) => process.listeners(event as 'unhandledRejection') as unknown[];
+
+/**
+ * Runs `init` and takes back the process-wide fault handlers it installed. The wasm backend's Emscripten
+ * module adds `process.on('unhandledRejection', e => { throw e })` (and the same for uncaught exceptions),
+ * which turns any stray rejection anywhere in the process into a crash; the app decides what a fault does.
+ */
+export async function withoutForeignFaultHandlers<T>(init: () => Promise<T>): Promise<T> {
+  const before = new Map(PROCESS_FAULT_EVENTS.map((event) => [event, new Set(faultListeners(event))]));
+  try {
+    return await init();
+  } finally {
+    for (const event of PROCESS_FAULT_EVENTS) {
+      for (const listener of faultListeners(event)) {
+        if (!before.get(event)?.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  }
+}
+
 async function tryWasm(): Promise<string | undefined> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(wasmFolder());
-    return (await tf.setBackend('wasm')) ? undefined : 'the wasm backend did not initialise';
+    return (await withoutForeignFaultHandlers(() => tf.setBackend('wasm'))) ? undefined : 'the wasm backend did not initialise';
   } catch (error) {
     return `the wasm backend failed: ${(error as Error).message}`;
   }

@@ -21,30 +21,36 @@ export class LocalTaskInvoker extends TaskInvoker {
   }
 }
 
-/** Settles with the work, or rejects with TIMEOUT / CANCELLED, whichever comes first. */
+/**
+ * Settles with the work, or rejects with TIMEOUT / CANCELLED, whichever comes first. The work is always
+ * listened to, even when the signal is already aborted: a rejection nobody listens to ends the process
+ * once tfjs-wasm is loaded (it installs a handler that rethrows).
+ */
 export function withDeadline<T>(work: Promise<T>, options: InvokeOptions): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
-      clearTimeout(timer);
+      settle();
       reject(new MarketplaceError(ErrorCode.Cancelled, 'the step was cancelled'));
     };
     const timer = setTimeout(() => {
-      options.signal.removeEventListener('abort', onAbort);
+      settle();
       reject(new MarketplaceError(ErrorCode.Timeout, `no answer within ${options.timeoutMs} ms`, { retryable: true }));
     }, options.timeoutMs);
-    if (options.signal.aborted) return onAbort();
-    options.signal.addEventListener('abort', onAbort, { once: true });
+    const settle = () => {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', onAbort);
+    };
     work.then(
       (value) => {
-        clearTimeout(timer);
-        options.signal.removeEventListener('abort', onAbort);
+        settle();
         resolve(value);
       },
       (error) => {
-        clearTimeout(timer);
-        options.signal.removeEventListener('abort', onAbort);
+        settle();
         reject(MarketplaceError.from(error));
       },
     );
+    if (options.signal.aborted) return onAbort();
+    options.signal.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -74,7 +74,7 @@ export class ServiceHost {
       });
     }
     const outputs = await this.queue.run(() => {
-      signal.throwIfAborted();
+      if (signal.aborted) throw new MarketplaceError(ErrorCode.Cancelled, 'the step was cancelled before it started');
       return this.service.handlers[task.name]({ inputs: request.inputs, params, signal });
     });
     this.checkOutputs(task.name, outputs);

@@ -6,6 +6,10 @@ export abstract class BlobStore {
   abstract exists(key: string): Promise<boolean>;
   /** Removes every blob under the key folder `prefix` (e.g. `jobs/<id>`). */
   abstract deletePrefix(prefix: string): Promise<void>;
+  /** Names of the key folders right under `prefix` (`jobs` gives the job ids that have files). */
+  abstract listFolders(prefix: string): Promise<string[]>;
+  /** Removes what interrupted writes left behind; answers how many were removed. */
+  abstract sweepTemporaryFiles(): Promise<number>;
 }
 
 const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;

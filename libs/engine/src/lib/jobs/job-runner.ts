@@ -6,6 +6,7 @@ import {
   findTask,
   isJsonArtifact,
   isTerminalJobStatus,
+  isStoreFault,
   isTerminalStepStatus,
   Job,
   JobStatus,
@@ -50,7 +51,12 @@ const runKey = (step: JobStep, index?: number) => (index === undefined ? step.id
 export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobRunner.name);
   private readonly active = new Map<string, ActiveJob>();
+  /** Jobs dropped after a failed store write, waiting to go on from their stored state. */
+  private readonly reloads = new Map<string, NodeJS.Timeout>();
+  private readonly reloadAttempts = new Map<string, number>();
   private stopping = false;
+  /** Settles when the unfinished jobs of the previous process have been picked up. */
+  resumed: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
@@ -70,33 +76,60 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     return this.active.size;
   }
 
-  /** Resumes every job a previous process left unfinished; runs that were in flight are tried again. */
-  async onApplicationBootstrap(): Promise<void> {
-    const unfinished = await this.store.listUnfinishedJobs();
-    for (const job of unfinished) {
-      const interrupted: EventSpec[] = [];
-      for (const step of job.steps) {
-        for (const [run, index] of this.runsOf(step)) {
-          if (run.status !== 'running') continue;
-          run.status = 'pending';
-          run.error = { code: ErrorCode.ServiceUnavailable, message: 'the engine restarted during this attempt', retryable: true };
-          interrupted.push({ type: 'step.retrying', step: step.id, item: index, attempt: run.attempts, error: run.error });
-        }
-      }
-      if (interrupted.length) await this.recorder.commit(job, interrupted);
-      this.start(job);
-    }
-    if (unfinished.length) this.logger.log(`resumed ${unfinished.length} unfinished job(s)`);
+  /**
+   * Resumes every job a previous process left unfinished, once the server is up (the resume is queued
+   * behind the start-up, so a job that misbehaves can never keep the product from answering).
+   */
+  onApplicationBootstrap(): void {
+    this.resumed = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.resumeUnfinished());
   }
 
   onApplicationShutdown(): void {
     this.stopping = true;
+    this.reloads.forEach(clearTimeout);
+    this.reloads.clear();
     for (const active of this.active.values()) {
       active.wakeups.forEach(clearTimeout);
       // Runs in flight are left as `running` in the store; the next start retries them.
       active.inFlight.forEach((controller) => controller.abort());
     }
     this.active.clear();
+  }
+
+  private async resumeUnfinished(): Promise<void> {
+    let unfinished: Job[];
+    try {
+      unfinished = await this.store.listUnfinishedJobs();
+    } catch (error) {
+      this.logger.error(`unfinished jobs could not be read, trying again in 5 s: ${(error as Error).message}`);
+      const timer = setTimeout(() => void this.resumeUnfinished(), 5000);
+      timer.unref();
+      return;
+    }
+    for (const job of unfinished) await this.resume(job);
+    if (unfinished.length) this.logger.log(`resumed ${unfinished.length} unfinished job(s)`);
+  }
+
+  /** Goes on with a job from its stored state; runs that were in flight are tried again. */
+  private async resume(job: Job): Promise<void> {
+    if (this.active.has(job.id) || this.stopping) return;
+    const interrupted: EventSpec[] = [];
+    for (const step of job.steps) {
+      for (const [run, index] of this.runsOf(step)) {
+        if (run.status !== 'running') continue;
+        run.status = 'pending';
+        run.error = { code: ErrorCode.ServiceUnavailable, message: 'the engine restarted during this attempt', retryable: true };
+        interrupted.push({ type: 'step.retrying', step: step.id, item: index, attempt: run.attempts, error: run.error });
+      }
+    }
+    try {
+      if (interrupted.length) await this.recorder.commit(job, interrupted);
+    } catch (error) {
+      if (!isStoreFault(error)) throw error;
+      this.reloadLater(job.id, error);
+      return;
+    }
+    this.start(job);
   }
 
   start(job: Job): void {
@@ -136,16 +169,70 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         await this.advance(active);
       } while (active.again && !this.stopping);
     } catch (error) {
-      this.logger.error(`job ${active.job.id} could not advance: ${(error as Error).stack}`);
-      await this.finish(active, 'failed', { code: ErrorCode.Internal, message: `the engine failed: ${(error as Error).message}`, retryable: false }).catch(() => undefined);
+      await this.onEngineFault(active, error);
     } finally {
       active.pumping = false;
     }
   }
 
+  private isLive(active: ActiveJob): boolean {
+    return !this.stopping && this.active.get(active.job.id) === active;
+  }
+
+  /**
+   * The engine itself failed while moving a job. A failed store write leaves the copy in memory ahead of
+   * the stored one: the copy is dropped and the job goes on later from what was stored. Any other fault
+   * fails the job, so that it never stays running.
+   */
+  private async onEngineFault(active: ActiveJob, error: unknown): Promise<void> {
+    if (!isStoreFault(error)) {
+      this.logger.error(`job ${active.job.id} could not advance: ${(error as Error).stack ?? error}`);
+      try {
+        await this.finish(active, 'failed', { code: ErrorCode.Internal, message: `the engine failed: ${(error as Error).message}`, retryable: false });
+        return;
+      } catch (failure) {
+        if (!isStoreFault(failure)) return this.logger.error(`job ${active.job.id} could not be failed: ${failure}`);
+        error = failure;
+      }
+    }
+    this.drop(active);
+    this.reloadLater(active.job.id, error);
+  }
+
+  private drop(active: ActiveJob): void {
+    if (this.active.get(active.job.id) === active) this.active.delete(active.job.id);
+    active.wakeups.forEach(clearTimeout);
+    active.inFlight.forEach((controller) => controller.abort());
+  }
+
+  private reloadLater(id: string, cause: unknown): void {
+    if (this.stopping || this.reloads.has(id)) return;
+    const attempt = (this.reloadAttempts.get(id) ?? 0) + 1;
+    this.reloadAttempts.set(id, attempt);
+    const delay = Math.min(60_000, this.options.retryBaseDelayMs * 2 ** Math.min(attempt, 10));
+    this.logger.warn(`job ${id}: ${(cause as Error).message}; it goes on from its stored state in ${Math.round(delay)} ms`);
+    const timer = setTimeout(() => {
+      this.reloads.delete(id);
+      void this.reload(id);
+    }, delay);
+    timer.unref();
+    this.reloads.set(id, timer);
+  }
+
+  private async reload(id: string): Promise<void> {
+    if (this.active.has(id) || this.stopping) return;
+    try {
+      const job = await this.store.getJob(id);
+      if (job && !isTerminalJobStatus(job.status)) await this.resume(job);
+      if (!this.reloads.has(id)) this.reloadAttempts.delete(id);
+    } catch (error) {
+      this.reloadLater(id, error);
+    }
+  }
+
   private async advance(active: ActiveJob): Promise<void> {
     const { job } = active;
-    if (isTerminalJobStatus(job.status) || this.stopping) return;
+    if (isTerminalJobStatus(job.status) || !this.isLive(active)) return;
     if (job.status === 'queued') {
       job.status = 'running';
       job.startedAt = new Date().toISOString();
@@ -162,12 +249,19 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         const key = runKey(step, index);
         if (run.status !== 'pending' || active.inFlight.has(key)) continue;
         const wait = run.retryAt ? Date.parse(run.retryAt) - Date.now() : 0;
-        if (wait <= 0) void this.dispatch(active, step, index);
+        if (wait <= 0) void this.dispatch(active, step, index).catch((error) => this.onEngineFault(active, error));
         else this.wakeUpLater(active, key, wait);
       }
     }
     if (job.steps.every((step) => isTerminalStepStatus(step.status)) && !isTerminalJobStatus(job.status)) {
-      await this.finish(active, 'succeeded');
+      // Every step ended: the job succeeds only when none of them failed or was cancelled.
+      const broken = job.steps.find((step) => step.status === 'failed' || step.status === 'cancelled');
+      if (broken) {
+        const error = broken.error ?? { code: ErrorCode.Internal, message: `step "${broken.id}" is ${broken.status}`, retryable: false };
+        await this.finish(active, 'failed', { ...error, retryable: false });
+      } else {
+        await this.finish(active, 'succeeded');
+      }
     }
   }
 
@@ -204,6 +298,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       }
       return true;
     } catch (error) {
+      if (isStoreFault(error)) throw error;
       await this.failStep(active, step, step, undefined, MarketplaceError.from(error, ErrorCode.InvalidParameters));
       return false;
     }
@@ -218,7 +313,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     let release: (() => void) | undefined;
     try {
       release = await this.slots.acquire(step.service, controller.signal);
-      if (isTerminalJobStatus(job.status)) return;
+      if (!this.isLive(active) || isTerminalJobStatus(job.status)) return;
       const now = new Date().toISOString();
       run.status = 'running';
       run.attempts++;
@@ -234,7 +329,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       const timeoutMs = job.pipeline.steps.find((s) => s.id === step.id)?.timeoutMs ?? this.options.stepTimeoutMs;
       const result = await this.invoker.invoke(request, { signal: controller.signal, timeoutMs });
       const outputs = await this.keep(job, step, index, result.outputs);
-      if (isTerminalJobStatus(job.status)) return;
+      if (!this.isLive(active) || isTerminalJobStatus(job.status)) return;
       this.metrics.stepDuration.observe({ service: step.service, task: step.task }, (performance.now() - started) / 1000);
       run.status = 'succeeded';
       run.finishedAt = new Date().toISOString();
@@ -247,12 +342,15 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       }
       await this.recorder.commit(job, [{ type: 'step.succeeded', step: step.id, item: index, attempt: run.attempts }]);
     } catch (error) {
+      if (!this.isLive(active) || isTerminalJobStatus(job.status)) return;
+      // The engine's own writes failing is not the step's fault: the job goes on from its stored state.
+      if (isStoreFault(error)) return this.onEngineFault(active, error);
       if (!release) run.attempts++;
-      if (!isTerminalJobStatus(job.status) && !this.stopping) await this.onRunFailed(active, step, run, index, MarketplaceError.from(error));
+      await this.onRunFailed(active, step, run, index, MarketplaceError.from(error));
     } finally {
       release?.();
       active.inFlight.delete(key);
-      if (!this.stopping) void this.pump(active);
+      if (this.isLive(active)) void this.pump(active);
     }
   }
 
@@ -301,7 +399,13 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     this.active.delete(job.id);
     active.wakeups.forEach(clearTimeout);
     active.inFlight.forEach((controller) => controller.abort());
-    await this.recorder.commit(job, [{ type: `job.${status}` as 'job.succeeded', error }]);
+    try {
+      await this.recorder.commit(job, [{ type: `job.${status}` as 'job.succeeded', error }]);
+    } catch (failure) {
+      // Not stored: the job stays unfinished in the store and goes on from there.
+      if (isStoreFault(failure)) this.reloadLater(job.id, failure);
+      throw failure;
+    }
     this.metrics.jobsFinished.inc({ status });
     if (job.webhook) this.webhooks.deliver(job);
   }

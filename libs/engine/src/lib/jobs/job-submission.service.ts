@@ -69,7 +69,6 @@ export class JobSubmissionService {
         retryAfterSeconds: 5,
       });
     }
-    for (const input of inputs) if (input.data && input.ref.blobKey) await this.blobs.put(input.ref.blobKey, input.data);
     const now = new Date().toISOString();
     const job: Job = {
       id,
@@ -88,7 +87,7 @@ export class JobSubmissionService {
       seq: 0,
     };
     if (!job.webhook) delete job.webhook;
-    const result = await this.recorder.create(job);
+    const result = await this.storeNewJob(job, inputs);
     if (!result.created) {
       // Another submit with the same key won the race between the look-up and the insert.
       await this.blobs.deletePrefix(`jobs/${id}`);
@@ -97,6 +96,17 @@ export class JobSubmissionService {
     this.metrics.jobsSubmitted.inc({ pipeline: definition.id });
     this.runner.start(job);
     return { job, created: true };
+  }
+
+  /** Files first, then the job; when either fails (a full disk, say) no file of the job is left behind. */
+  private async storeNewJob(job: Job, inputs: CheckedInput[]) {
+    try {
+      for (const input of inputs) if (input.data && input.ref.blobKey) await this.blobs.put(input.ref.blobKey, input.data);
+      return await this.recorder.create(job);
+    } catch (error) {
+      await this.blobs.deletePrefix(`jobs/${job.id}`).catch(() => undefined);
+      throw error;
+    }
   }
 
   private sameRequest(earlier: Job, requestHash: string, key: string): Job {

@@ -29,8 +29,14 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     private readonly metrics: EngineMetrics,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    for (const job of await this.store.listPendingWebhooks()) this.deliver(job);
+  /** Goes on with the deliveries a previous process left pending, once the start-up is done. */
+  onApplicationBootstrap(): void {
+    setImmediate(() =>
+      this.store.listPendingWebhooks().then(
+        (jobs) => jobs.forEach((job) => this.deliver(job)),
+        (error) => this.logger.error(`pending webhooks could not be read: ${(error as Error).message}`),
+      ),
+    );
   }
 
   onApplicationShutdown(): void {

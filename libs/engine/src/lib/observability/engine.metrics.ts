@@ -54,6 +54,12 @@ export class EngineMetrics {
     registers: [this.registry],
   });
 
+  readonly unhandledRejections = new Counter({
+    name: 'marketplace_unhandled_rejections_total',
+    help: 'Promise rejections nobody handled; each is logged and the process goes on',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'marketplace_' });
   }

@@ -18,6 +18,8 @@ export class PipelinesService implements OnModuleInit {
     const now = new Date().toISOString();
     for (const definition of BUILTIN_PIPELINES) {
       const existing = await this.store.getPipeline(definition.id);
+      // Written only when it changed: a start needs no write (and so works on a full disk).
+      if (existing?.builtIn && JSON.stringify(existing.definition) === JSON.stringify(definition)) continue;
       await this.store.savePipeline({ definition, builtIn: true, createdAt: existing?.createdAt ?? now, updatedAt: now });
     }
   }

@@ -23,6 +23,9 @@ async function main() {
   }
   await tf.setBackend(workerData.backend === 'wasm' ? 'wasm' : 'cpu');
   await tf.ready();
+  // The wasm module installs handlers that rethrow any stray rejection; this thread reports errors itself.
+  process.removeAllListeners('unhandledRejection');
+  process.removeAllListeners('uncaughtException');
   const model = await loadModel(workerData.modelPath);
   const [height, width] = model.inputs[0].shape.slice(1, 3);
   const predict = (face, shape) =>

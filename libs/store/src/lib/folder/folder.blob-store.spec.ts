@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FolderBlobStore } from './folder.blob-store';
@@ -32,5 +32,23 @@ describe('FolderBlobStore', () => {
 
   it('fails to read a missing blob', async () => {
     await expect(blobs.get('jobs/none')).rejects.toThrow();
+  });
+
+  it('lists the key folders under a prefix, none when the prefix has no files', async () => {
+    await blobs.put('jobs/a/inputs/image', Buffer.from('one'));
+    await blobs.put('jobs/b/inputs/image', Buffer.from('two'));
+    expect((await blobs.listFolders('jobs')).sort()).toEqual(['a', 'b']);
+    expect(await blobs.listFolders('nothing')).toEqual([]);
+  });
+
+  it('sweeps the half-written files an interrupted write left, and nothing else', async () => {
+    await blobs.put('jobs/a/inputs/image', Buffer.from('kept'));
+    mkdirSync(join(root, 'jobs/c/steps'), { recursive: true });
+    writeFileSync(join(root, 'jobs/a/inputs/image.0b7a1c2e-3f4d-4a5b-8c9d-0e1f2a3b4c5d.tmp'), 'half');
+    writeFileSync(join(root, 'jobs/c/steps/out.9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a.tmp'), '');
+    expect(await blobs.sweepTemporaryFiles()).toBe(2);
+    expect(readdirSync(join(root, 'jobs/a/inputs'))).toEqual(['image']);
+    expect(readdirSync(join(root, 'jobs/c/steps'))).toEqual([]);
+    expect(await blobs.sweepTemporaryFiles()).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Job, JobEvent, JobListFilter, JobPage, JobStatus } from '@aim/contracts';
 import { CreateJobResult, JobStore, StoredPipeline } from '../job-store.port';
+import { translatingStoreFaults } from '../store-faults';
 import { migrate } from './sqlite.migrations';
 
 interface JobRow {
@@ -77,12 +78,12 @@ export class SqliteJobStore extends JobStore {
       const existing = this.statements.getJobByKey.get(job.idempotencyKey) as JobRow | undefined;
       if (existing) return { created: false, job: JSON.parse(existing.doc) };
     }
-    this.insertJobWithEvents(job, events);
+    translatingStoreFaults(() => this.insertJobWithEvents(job, events));
     return { created: true, job };
   }
 
   async saveJob(job: Job, events: JobEvent[]): Promise<void> {
-    this.updateJobWithEvents(job, events);
+    translatingStoreFaults(() => this.updateJobWithEvents(job, events));
   }
 
   async getJob(id: string): Promise<Job | undefined> {
@@ -127,10 +128,12 @@ export class SqliteJobStore extends JobStore {
   }
 
   async deleteJob(id: string): Promise<boolean> {
-    return this.db.transaction(() => {
-      this.statements.deleteEvents.run(id);
-      return this.statements.deleteJob.run(id).changes > 0;
-    })();
+    return translatingStoreFaults(() =>
+      this.db.transaction(() => {
+        this.statements.deleteEvents.run(id);
+        return this.statements.deleteJob.run(id).changes > 0;
+      })(),
+    );
   }
 
   async listJobsFinishedBefore(before: string, limit: number): Promise<string[]> {
@@ -146,13 +149,15 @@ export class SqliteJobStore extends JobStore {
   }
 
   async savePipeline(pipeline: StoredPipeline): Promise<void> {
-    this.statements.upsertPipeline.run({
-      id: pipeline.definition.id,
-      builtIn: pipeline.builtIn ? 1 : 0,
-      createdAt: pipeline.createdAt,
-      updatedAt: pipeline.updatedAt,
-      doc: JSON.stringify(pipeline.definition),
-    });
+    translatingStoreFaults(() =>
+      this.statements.upsertPipeline.run({
+        id: pipeline.definition.id,
+        builtIn: pipeline.builtIn ? 1 : 0,
+        createdAt: pipeline.createdAt,
+        updatedAt: pipeline.updatedAt,
+        doc: JSON.stringify(pipeline.definition),
+      }),
+    );
   }
 
   async getPipeline(id: string): Promise<StoredPipeline | undefined> {
@@ -165,7 +170,7 @@ export class SqliteJobStore extends JobStore {
   }
 
   async deletePipeline(id: string): Promise<boolean> {
-    return this.statements.deletePipeline.run(id).changes > 0;
+    return translatingStoreFaults(() => this.statements.deletePipeline.run(id).changes > 0);
   }
 
   async close(): Promise<void> {
