@@ -90,6 +90,14 @@ describe('jobs through the engine', () => {
     expect(none.outputs.gathered.value.tags).toEqual([]);
   });
 
+  it('fails a for-each step whose list is longer than the limit, before running any item', async () => {
+    const job = await waitForJob(engine.app, (await submitOk(engine.app, 'fan-out', { params: { count: 1001 } })).id);
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatchObject({ code: 'EXPRESSION_LIMIT', message: expect.stringContaining('gave 1001 items; at most 1000 are allowed (MAX_FOREACH_ITEMS)') });
+    expect(job.steps[1]).toMatchObject({ status: 'failed' });
+    expect(job.steps[1].items).toBeUndefined();
+  });
+
   it('downloads JSON outputs, and each item of a list output by index', async () => {
     const job = await waitForJob(engine.app, (await submitOk(engine.app, 'fan-out', { params: { count: 2 } })).id);
     const server = engine.app.getHttpServer();

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PipelineDefinition } from '@aim/contracts';
-import { bodyParserErrorHandler, EngineModule, JobRecorder, JobSubmissionService, PipelinesService } from '@aim/engine';
+import { bodyParserErrorHandler, DEFAULT_EXPRESSION_LIMITS, EngineModule, JobRecorder, JobSubmissionService, PipelinesService } from '@aim/engine';
 import { LocalServicesModule } from '@aim/service-kit';
 import { StoreModule } from '@aim/store';
 import { NoopModule, NoopService } from './noop.service';
@@ -50,6 +50,8 @@ export async function startEngineHost(): Promise<EngineHost> {
         retryBaseDelayMs: 500,
         maxActiveJobs: 100_000,
         maxUploadBytes: 20 * 1024 * 1024,
+        maxForEachItems: 1000,
+        expressionLimits: DEFAULT_EXPRESSION_LIMITS,
         maxImagePixels: 40_000_000,
         retentionMs: 3600_000,
         retentionSweepMs: 3600_000,

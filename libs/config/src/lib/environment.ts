@@ -23,6 +23,11 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) MAX_IMAGE_PIXELS = 40_000_000;
   @Type(() => Number) @IsInt() @Min(1) MAX_ACTIVE_JOBS = 1000;
 
+  @Type(() => Number) @IsInt() @Min(1) MAX_FOREACH_ITEMS = 1000;
+  @Type(() => Number) @IsInt() @Min(1) @Max(10_000) EXPRESSION_TIMEOUT_MS = 100;
+  @Type(() => Number) @IsInt() @Min(10) @Max(10_000) EXPRESSION_MAX_DEPTH = 500;
+  @Type(() => Number) @IsInt() @Min(1) EXPRESSION_MAX_ITEMS = 100_000;
+
   @Type(() => Number) @IsInt() @Min(1) STEP_TIMEOUT_MS = 30_000;
   @Type(() => Number) @IsInt() @Min(1) @Max(20) STEP_MAX_ATTEMPTS = 3;
   @Type(() => Number) @IsInt() @Min(1) RETRY_BASE_DELAY_MS = 500;

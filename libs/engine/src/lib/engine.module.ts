@@ -46,7 +46,7 @@ export class EngineModule {
         { provide: APP_GUARD, useClass: AdminKeyGuard },
         { provide: APP_PIPE, useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }) },
         { provide: ParamsValidator, useValue: new ParamsValidator() },
-        { provide: PipelineExpressions, useValue: new PipelineExpressions() },
+        { provide: PipelineExpressions, useValue: new PipelineExpressions(options.expressionLimits) },
         {
           provide: PipelineValidator,
           inject: [ParamsValidator, PipelineExpressions],

@@ -1,3 +1,5 @@
+import { ExpressionLimits } from './pipelines/pipeline-expressions';
+
 export const ENGINE_OPTIONS = Symbol('ENGINE_OPTIONS');
 
 /** Everything the engine can be tuned with; the app builds it from validated configuration. */
@@ -13,6 +15,10 @@ export interface EngineOptions {
   /** Jobs accepted and not finished, at most; one more is refused with 429. */
   maxActiveJobs: number;
   maxUploadBytes: number;
+  /** Items a for-each list may have; a longer one fails its step. */
+  maxForEachItems: number;
+  /** Time, depth and list size one pipeline expression may use. */
+  expressionLimits: ExpressionLimits;
   maxImagePixels: number;
   retentionMs: number;
   retentionSweepMs: number;

@@ -9,6 +9,7 @@ import { HeartbeatPublisher, LocalServicesModule } from '@aim/service-kit';
 import { StoreModule } from '@aim/store';
 import { EngineModule } from '../../src/lib/engine.module';
 import { EngineOptions } from '../../src/lib/engine.options';
+import { DEFAULT_EXPRESSION_LIMITS } from '../../src/lib/pipelines/pipeline-expressions';
 import { hashApiKey } from '../../src/lib/http/admin-key.guard';
 import { bodyParserErrorHandler } from '../../src/lib/http/http-error.filter';
 import { TestKitService } from './test-kit.service';
@@ -27,6 +28,8 @@ export const DEFAULT_TEST_OPTIONS: EngineOptions = {
   retryBaseDelayMs: 20,
   maxActiveJobs: 1000,
   maxUploadBytes: 1024 * 1024,
+  maxForEachItems: 1000,
+  expressionLimits: DEFAULT_EXPRESSION_LIMITS,
   maxImagePixels: 4_000_000,
   retentionMs: 3600_000,
   retentionSweepMs: 3600_000,

@@ -289,6 +289,12 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         if (!Array.isArray(list)) {
           throw new MarketplaceError(ErrorCode.InvalidParameters, `forEach of step "${step.id}" gave ${typeof list}, not a list`);
         }
+        if (list.length > this.options.maxForEachItems) {
+          throw new MarketplaceError(
+            ErrorCode.ExpressionLimit,
+            `forEach of step "${step.id}" gave ${list.length} items; at most ${this.options.maxForEachItems} are allowed (MAX_FOREACH_ITEMS)`,
+          );
+        }
         const now = new Date().toISOString();
         step.items = list.map((item) => ({ status: 'pending', attempts: 0, item }));
         step.status = list.length ? 'running' : 'succeeded';

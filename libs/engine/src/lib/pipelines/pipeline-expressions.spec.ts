@@ -24,4 +24,19 @@ describe('PipelineExpressions', () => {
     expect(await expressions.evaluate('$eval("process.env")', {})).toBeUndefined();
     expect(await expressions.evaluate('require', {})).toBeUndefined();
   });
+
+  it('stops an expression that would never end, or run long, or build a huge list, with EXPRESSION_LIMIT', async () => {
+    // A tail call runs in a loop (JSONata optimises it): the time limit stops it; a deep one the depth limit.
+    const loop = expressions.evaluate('($f := function($x){$f($x)}; $f(1))', {});
+    await expect(loop).rejects.toMatchObject({ code: 'EXPRESSION_LIMIT', message: expect.stringMatching(/longer than 100 ms/) });
+    const deep = expressions.evaluate('($f := function($x){1 + $f($x)}; $f(1))', {});
+    await expect(deep).rejects.toMatchObject({ code: 'EXPRESSION_LIMIT', message: expect.stringMatching(/deeper than 500 levels/) });
+    const long = expressions.evaluate('$reduce([1..3000000], function($a, $b){$a + $b})', {});
+    await expect(long).rejects.toMatchObject({ code: 'EXPRESSION_LIMIT' });
+    const huge = new PipelineExpressions({ timeoutMs: 5000, maxDepth: 500, maxItems: 1000 }).evaluate('$map([1..5000], function($v){$v})', {});
+    await expect(huge).rejects.toMatchObject({ code: 'EXPRESSION_LIMIT', message: expect.stringMatching(/longer than 1000 items/) });
+    // Within the limits, the same kinds of expressions work.
+    expect(await expressions.evaluate('($f := function($x){$x < 10 ? $f($x + 1) : $x}; $f(1))', {})).toBe(10);
+    expect(await expressions.evaluate('$reduce([1..1000], function($a, $b){$a + $b})', {})).toBe(500500);
+  });
 });

@@ -3,19 +3,42 @@ import { ErrorCode, MarketplaceError } from '@aim/contracts';
 
 type ExpressionNode = { type?: string; value?: unknown; steps?: ExpressionNode[] } & Record<string, unknown>;
 
+/** What one evaluation may spend: a pipeline author must not be able to freeze the engine. */
+export interface ExpressionLimits {
+  /** Wall time of one evaluation (JSONata evaluates on the event loop). */
+  timeoutMs: number;
+  /** Nesting of evaluation: recursion that never ends stops here. */
+  maxDepth: number;
+  /** Items in any list the expression builds. */
+  maxItems: number;
+}
+
+export const DEFAULT_EXPRESSION_LIMITS: ExpressionLimits = { timeoutMs: 100, maxDepth: 500, maxItems: 100_000 };
+
+/** JSONata's own guardrail codes: stack too deep, too long, sequence too long, range too large. */
+const LIMIT_CODES: Record<string, (limits: ExpressionLimits) => string> = {
+  D1011: (limits) => `it nests deeper than ${limits.maxDepth} levels (a recursion that never ends?)`,
+  D1012: (limits) => `it ran longer than ${limits.timeoutMs} ms`,
+  D2015: (limits) => `it builds a list longer than ${limits.maxItems} items`,
+  D2014: () => 'it builds a range of more than 10,000,000 numbers',
+};
+
 /**
  * Conditions, for-each lists and bound parameters are JSONata expressions: a well-kept language with
- * no access to the process (no eval, no globals). Compiled once per text.
+ * no access to the process (no eval, no globals), evaluated within limits of time, depth and size.
+ * Compiled once per text.
  */
 export class PipelineExpressions {
   private readonly compiled = new Map<string, jsonata.Expression>();
+
+  constructor(readonly limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS) {}
 
   /** Throws MarketplaceError(PIPELINE_INVALID) with the parser's message when the text is not JSONata. */
   compile(text: string): jsonata.Expression {
     let expression = this.compiled.get(text);
     if (!expression) {
       try {
-        expression = jsonata(text);
+        expression = jsonata(text, { timeout: this.limits.timeoutMs, stack: this.limits.maxDepth, sequence: this.limits.maxItems });
       } catch (error) {
         const { message, position } = error as { message: string; position?: number };
         throw new MarketplaceError(ErrorCode.PipelineInvalid, `${message}${position !== undefined ? ` at character ${position}` : ''}`);
@@ -31,6 +54,8 @@ export class PipelineExpressions {
       // JSONata answers lists as sequences with extra fields; give callers plain JSON.
       return result !== null && typeof result === 'object' ? JSON.parse(JSON.stringify(result)) : result;
     } catch (error) {
+      const limit = LIMIT_CODES[(error as { code?: string })?.code ?? ''];
+      if (limit) throw new MarketplaceError(ErrorCode.ExpressionLimit, `the expression "${shorten(text)}" was stopped: ${limit(this.limits)}`);
       throw MarketplaceError.from(error, ErrorCode.InvalidParameters);
     }
   }
@@ -60,4 +85,8 @@ function collectRootNames(node: unknown, insidePath: boolean, names: Set<string>
   for (const [key, child] of Object.entries(current)) {
     if (key !== 'steps' && child && typeof child === 'object') collectRootNames(child, false, names);
   }
+}
+
+function shorten(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
