@@ -91,6 +91,33 @@ describe('webhooks', () => {
   });
 });
 
+describe('webhooks to private addresses', () => {
+  it('are refused at submit, and at delivery when the setting changed since the job was accepted', async () => {
+    const hook = await receiver([500, 500, 500, 500]);
+    const permissive = await startEngine({ webhookAllowPrivateTargets: true, retryBaseDelayMs: 400 });
+    const dataDir = permissive.dataDir;
+    let strict: EngineHarness | undefined;
+    try {
+      await createPipeline(permissive.app, echo);
+      const job = await submitOk(permissive.app, 'echo', { webhookUrl: hook.url });
+      await waitUntil(() => hook.calls.length === 1, 3000, 'the first webhook call');
+      await permissive.close({ keepData: true });
+
+      strict = await startEngine({ webhookAllowPrivateTargets: false, retryBaseDelayMs: 20 }, dataDir);
+      const refused = await submit(strict.app, 'echo', { webhookUrl: 'http://169.254.169.254/latest/meta-data/' });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'VALIDATION_FAILED', problems: [{ path: 'webhookUrl' }] });
+      // The pending delivery goes on after the restart, and is refused at connection time.
+      const done = await waitForJob(strict.app, job.id, (j) => j.webhook?.status === 'failed');
+      expect(done.webhook).toMatchObject({ lastError: 'refused to connect to a non-public address' });
+      expect(hook.calls).toHaveLength(1);
+    } finally {
+      await strict?.close();
+      hook.server.close();
+    }
+  });
+});
+
 describe('retention', () => {
   it('removes finished jobs, their events and files after the retention time, and keeps the rest', async () => {
     const engine = await startEngine({ retentionMs: 60_000 });

@@ -57,6 +57,7 @@ export async function startEngineHost(): Promise<EngineHost> {
         retentionSweepMs: 3600_000,
         webhookMaxAttempts: 1,
         webhookTimeoutMs: 1000,
+        webhookAllowPrivateTargets: false,
         adminKeyHashes: [],
       }),
       LocalServicesModule.register({ imports: [NoopModule], services: [NoopService], concurrency: 64, queueLimit: 1024, heartbeatIntervalMs: 5000 }),

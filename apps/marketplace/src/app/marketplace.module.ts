@@ -39,6 +39,7 @@ export class MarketplaceModule {
           webhookSecret: config.WEBHOOK_SECRET,
           webhookMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
           webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+          webhookAllowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
           adminKeyHashes: config.adminKeyHashes,
         }),
         LocalServicesModule.register({

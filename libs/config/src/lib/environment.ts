@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 export type StoreDriverName = 'sqlite';
 
@@ -44,6 +44,10 @@ export class Environment {
   @IsOptional() @IsString() @MinLength(16, { message: 'WEBHOOK_SECRET must be at least 16 characters' }) WEBHOOK_SECRET?: string = undefined;
   @Type(() => Number) @IsInt() @Min(1) @Max(20) WEBHOOK_MAX_ATTEMPTS = 5;
   @Type(() => Number) @IsInt() @Min(100) WEBHOOK_TIMEOUT_MS = 5000;
+  /** Only for local testing: lets webhooks reach loopback, private and link-local addresses. */
+  @Transform(({ value }) => (typeof value === 'string' ? { true: true, false: false }[value.toLowerCase()] ?? value : value))
+  @IsBoolean({ message: 'WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE_TARGETS = false;
 
   @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' }) ADMIN_API_KEY?: string = undefined;
   @IsOptional()

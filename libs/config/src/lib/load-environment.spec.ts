@@ -20,6 +20,12 @@ describe('loadEnvironment', () => {
     expect(config).not.toHaveProperty('HOME');
   });
 
+  it('reads booleans as true or false only', () => {
+    expect(loadEnvironment({}).WEBHOOK_ALLOW_PRIVATE_TARGETS).toBe(false);
+    expect(loadEnvironment({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'TRUE' }).WEBHOOK_ALLOW_PRIVATE_TARGETS).toBe(true);
+    expect(() => loadEnvironment({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_TARGETS="yes": WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false/);
+  });
+
   it('refuses wrong values, naming each variable and never echoing a secret', () => {
     let error: ConfigurationError | undefined;
     try {

@@ -25,6 +25,8 @@ export interface EngineOptions {
   webhookSecret?: string;
   webhookMaxAttempts: number;
   webhookTimeoutMs: number;
+  /** Lets webhooks reach loopback and private addresses (local testing only). */
+  webhookAllowPrivateTargets: boolean;
   /** SHA-256 hex digests of the admin API keys; empty means pipeline writes are refused. */
   adminKeyHashes: string[];
 }

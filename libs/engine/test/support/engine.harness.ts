@@ -36,6 +36,7 @@ export const DEFAULT_TEST_OPTIONS: EngineOptions = {
   webhookSecret: 'test-webhook-secret-0123456789',
   webhookMaxAttempts: 3,
   webhookTimeoutMs: 1000,
+  webhookAllowPrivateTargets: true,
   adminKeyHashes: [hashApiKey(ADMIN_KEY)],
 };
 

@@ -7,6 +7,7 @@ import { EngineMetrics } from '../observability/engine.metrics';
 import { PipelinesService } from '../pipelines/pipelines.service';
 import { isTaskPipeline, withTaskParams } from '../pipelines/task-pipeline';
 import { probeImage } from './image-probe';
+import { checkWebhookTarget } from './webhook-target';
 import { JobRecorder } from './job-recorder';
 import { JobRunner } from './job-runner';
 
@@ -46,7 +47,7 @@ export class JobSubmissionService {
     let definition = await this.pipelines.definitionToRun(request.pipelineId);
     const params = this.checkParams(definition, request.params);
     if (isTaskPipeline(definition)) definition = withTaskParams(definition, params);
-    const webhookUrl = request.webhookUrl && checkWebhookUrl(request.webhookUrl);
+    const webhookUrl = !request.webhookUrl ? undefined : await checkWebhookTarget(request.webhookUrl, this.options.webhookAllowPrivateTargets);
     const id = randomUUID();
     const fingerprint = createHash('sha256').update(JSON.stringify([definition.id, params, webhookUrl ?? null]));
     const inputs = await this.checkInputs(id, definition, request.inputs, fingerprint);
@@ -177,17 +178,4 @@ interface CheckedInput {
   ref: ArtifactRef;
   /** Bytes to write to the blob store, for file inputs. */
   data?: Buffer;
-}
-
-function checkWebhookUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new MarketplaceError(ErrorCode.ValidationFailed, `webhookUrl "${url}" is not a URL`, { problems: [{ path: 'webhookUrl', message: 'must be an absolute http(s) URL' }] });
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new MarketplaceError(ErrorCode.ValidationFailed, `webhookUrl must use http or https, not ${parsed.protocol}`, { problems: [{ path: 'webhookUrl', message: 'must be an absolute http(s) URL' }] });
-  }
-  return parsed.toString();
 }

@@ -1,9 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { Job } from '@aim/contracts';
 import { JobStore } from '@aim/store';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { EngineMetrics } from '../observability/engine.metrics';
+import { isPublicAddress, publicOnlyLookup } from './webhook-target';
 
 export const SIGNATURE_HEADER = 'x-marketplace-signature';
 export const TIMESTAMP_HEADER = 'x-marketplace-timestamp';
@@ -64,8 +68,8 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     if (this.options.webhookSecret) headers[SIGNATURE_HEADER] = signWebhook(this.options.webhookSecret, timestamp, body);
     webhook.attempts++;
     try {
-      const response = await fetch(webhook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.options.webhookTimeoutMs), redirect: 'manual' });
-      if (!response.ok) throw new Error(`answered HTTP ${response.status}`);
+      const status = await this.post(webhook.url, headers, body);
+      if (status < 200 || status > 299) throw new Error(`answered HTTP ${status}`);
       webhook.status = 'delivered';
       webhook.lastError = undefined;
       webhook.nextAttemptAt = undefined;
@@ -87,5 +91,26 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
       }
     }
     if (!this.stopped) await this.store.saveJob(job, []).catch((error) => this.logger.error(`webhook state of ${job.id} not saved: ${error}`));
+  }
+
+  /**
+   * One POST, redirects not followed, connecting only to public addresses unless private targets are
+   * allowed: the address is checked when the connection is made, not only when the job was submitted.
+   */
+  private post(url: string, headers: Record<string, string>, body: string): Promise<number> {
+    const target = new URL(url);
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    const allowPrivate = this.options.webhookAllowPrivateTargets;
+    if (!allowPrivate && isIP(host) && !isPublicAddress(host)) return Promise.reject(new Error('refused to connect to a non-public address'));
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const call = send(target, { method: 'POST', headers, timeout: this.options.webhookTimeoutMs, lookup: allowPrivate ? undefined : publicOnlyLookup }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      call.on('timeout', () => call.destroy(new Error(`no answer within ${this.options.webhookTimeoutMs} ms`)));
+      call.on('error', (error) => reject(new Error(error.message.startsWith('refused') ? error.message : 'could not connect')));
+      call.end(body);
+    });
   }
 }
