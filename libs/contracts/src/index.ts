@@ -9,3 +9,4 @@ export * from './lib/job';
 export * from './lib/params-validator';
 export * from './lib/pipeline.schema';
 export * from './lib/api-views';
+export * from './lib/safe-json';

@@ -37,4 +37,24 @@ describe('ParamsValidator', () => {
     expect(validator.schemaProblems({ type: 'nonsense' }, 'params')[0].path).toBe('params');
     expect(validator.schemaProblems({ type: 'object' }, 'params')).toEqual([]);
   });
+
+  it('compiles a schema read again (a new object with the same content) only once', () => {
+    const fresh = new ParamsValidator();
+    const first = fresh.compile(JSON.parse(JSON.stringify(schema)));
+    for (let i = 0; i < 1000; i++) expect(fresh.compile(JSON.parse(JSON.stringify(schema)))).toBe(first);
+    expect(fresh.cachedSchemas).toBe(1);
+  });
+
+  it('keeps at most its limit of distinct schemas, the least recently used going first', () => {
+    const small = new ParamsValidator(10);
+    const numbered = (n: number) => ({ type: 'object', properties: { [`p${n}`]: { type: 'integer' } } });
+    const kept = small.compile(numbered(0));
+    for (let n = 1; n < 100; n++) {
+      small.compile(numbered(n));
+      small.compile(numbered(0)); // used again each time, so never the oldest
+    }
+    expect(small.cachedSchemas).toBe(10);
+    expect(small.compile(numbered(0))).toBe(kept);
+    expect(small.validate(numbered(5), { p5: 'x' })).toEqual([{ path: 'params.p5', message: 'must be integer' }]);
+  });
 });

@@ -10,19 +10,37 @@ import { JsonSchema } from './service-descriptor';
 export class ParamsValidator {
   private readonly ajv: Ajv;
   private readonly compiled = new WeakMap<JsonSchema, ValidateFunction>();
+  /** By schema text, least recently used first: a definition read again from the store is not compiled again. */
+  private readonly byText = new Map<string, ValidateFunction>();
 
-  constructor() {
+  constructor(private readonly maxSchemas = 1000) {
     this.ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
     addFormats(this.ajv);
   }
 
-  /** Throws when the schema itself is not valid JSON Schema. */
+  /** How many compiled schemas are kept (at most `maxSchemas`). */
+  get cachedSchemas(): number {
+    return this.byText.size;
+  }
+
+  /** Compiles each distinct schema once. Throws when the schema itself is not valid JSON Schema. */
   compile(schema: JsonSchema): ValidateFunction {
     let validate = this.compiled.get(schema);
-    if (!validate) {
+    if (validate) return validate;
+    const text = JSON.stringify(schema);
+    validate = this.byText.get(text);
+    if (validate) {
+      this.byText.delete(text);
+    } else {
       validate = this.ajv.compile(schema);
-      this.compiled.set(schema, validate);
+      const oldest = this.byText.keys().next();
+      if (this.byText.size >= this.maxSchemas && !oldest.done) {
+        this.ajv.removeSchema(this.byText.get(oldest.value)!.schema as object);
+        this.byText.delete(oldest.value);
+      }
     }
+    this.byText.set(text, validate);
+    this.compiled.set(schema, validate);
     return validate;
   }
 
@@ -35,7 +53,7 @@ export class ParamsValidator {
 
   schemaProblems(schema: unknown, path: string): Problem[] {
     try {
-      this.ajv.compile(schema as JsonSchema);
+      this.compile(schema as JsonSchema);
       return [];
     } catch (error) {
       return [{ path, message: `not a valid JSON Schema: ${(error as Error).message}` }];

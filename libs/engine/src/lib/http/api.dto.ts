@@ -116,11 +116,11 @@ export class JobListQuery {
   @Max(100)
   limit = 20;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset = 0;
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: 1_000_000_000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000_000) offset = 0;
 }
 
 export class OutputQuery {
-  @ApiPropertyOptional({ description: 'item of a for-each output' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) index?: number;
+  @ApiPropertyOptional({ description: 'item of a for-each output', minimum: 0, maximum: 1_000_000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000) index?: number;
 }
 
 export class SubmitJobJsonDto {

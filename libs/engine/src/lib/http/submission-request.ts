@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { ErrorCode, MarketplaceError } from '@aim/contracts';
+import { ErrorCode, MarketplaceError, MAX_JSON_DEPTH, nestsDeeperThan } from '@aim/contracts';
 import { SubmittedInput, SubmitRequest } from '../jobs/job-submission.service';
 
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,200}$/;
@@ -14,23 +14,35 @@ export function readSubmission(pipelineId: string, request: Request, files: Expr
   if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
     throw new MarketplaceError(ErrorCode.ValidationFailed, 'the Idempotency-Key header must be 1-200 letters, digits or . _ : -');
   }
-  if (request.is('multipart/form-data')) return fromMultipart(pipelineId, request, files, idempotencyKey);
-  if (request.is('application/json')) return fromJson(pipelineId, request.body, idempotencyKey);
-  throw new MarketplaceError(ErrorCode.UnsupportedMediaType, 'send the job as multipart/form-data (one file per input) or as application/json');
+  let submission: SubmitRequest;
+  if (request.is('multipart/form-data')) submission = fromMultipart(pipelineId, request, files, idempotencyKey);
+  else if (request.is('application/json')) submission = fromJson(pipelineId, request.body, idempotencyKey);
+  else throw new MarketplaceError(ErrorCode.UnsupportedMediaType, 'send the job as multipart/form-data (one file per input) or as application/json');
+  const values = [['params', submission.params], ...Object.entries(submission.inputs).map(([name, input]) => [`inputs.${name}`, input.value])];
+  for (const [path, value] of values) {
+    if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+      throw new MarketplaceError(ErrorCode.ValidationFailed, `${path} nests deeper than ${MAX_JSON_DEPTH} levels; send flatter JSON`, {
+        problems: [{ path: path as string, message: `nests deeper than ${MAX_JSON_DEPTH} levels` }],
+      });
+    }
+  }
+  return submission;
 }
 
 function fromMultipart(pipelineId: string, request: Request, files: Express.Multer.File[], idempotencyKey?: string): SubmitRequest {
-  const fields = (request.body ?? {}) as Record<string, string>;
-  const inputs: Record<string, SubmittedInput> = {};
+  const fields = (request.body ?? {}) as Record<string, string | string[]>;
+  const inputs = new Map<string, SubmittedInput>();
+  const sentTwice = (name: string) => new MarketplaceError(ErrorCode.ValidationFailed, `the field "${name}" was sent twice; send each input and field once`);
   for (const file of files) {
-    if (inputs[file.fieldname]) throw new MarketplaceError(ErrorCode.ValidationFailed, `input "${file.fieldname}" was sent twice`);
-    inputs[file.fieldname] = { data: file.buffer };
+    if (inputs.has(file.fieldname)) throw sentTwice(file.fieldname);
+    inputs.set(file.fieldname, { data: file.buffer });
   }
-  const { params, webhookUrl, ...rest } = fields;
-  for (const [name, text] of Object.entries(rest)) inputs[name] = { value: parseJson(text, name) };
+  for (const [name, value] of Object.entries(fields)) if (Array.isArray(value) || inputs.has(name)) throw sentTwice(name);
+  const { params, webhookUrl, ...rest } = fields as Record<string, string>;
+  for (const [name, text] of Object.entries(rest)) inputs.set(name, { value: parseJson(text, name) });
   return {
     pipelineId,
-    inputs,
+    inputs: Object.fromEntries(inputs),
     params: params === undefined ? {} : asObject(parseJson(params, 'params'), 'params'),
     webhookUrl,
     idempotencyKey,
@@ -43,16 +55,16 @@ function fromJson(pipelineId: string, body: unknown, idempotencyKey?: string): S
   if (unknown.length) {
     throw new MarketplaceError(ErrorCode.ValidationFailed, `unknown field(s) ${unknown.join(', ')}; a job takes inputs, params and webhookUrl`);
   }
-  const inputs: Record<string, SubmittedInput> = {};
+  const inputs = new Map<string, SubmittedInput>();
   for (const [name, raw] of Object.entries(asObject(object['inputs'] ?? {}, 'inputs'))) {
     const input = asObject(raw, `inputs.${name}`);
-    if (typeof input['base64'] === 'string') inputs[name] = { data: Buffer.from(input['base64'], 'base64') };
-    else if ('value' in input) inputs[name] = { value: input['value'] };
+    if (typeof input['base64'] === 'string') inputs.set(name, { data: Buffer.from(input['base64'], 'base64') });
+    else if (Object.hasOwn(input, 'value')) inputs.set(name, { value: input['value'] });
     else throw new MarketplaceError(ErrorCode.ValidationFailed, `inputs.${name} must be { "base64": "..." } for a file or { "value": ... } for JSON`);
   }
   const webhookUrl = object['webhookUrl'];
   if (webhookUrl !== undefined && typeof webhookUrl !== 'string') throw new MarketplaceError(ErrorCode.ValidationFailed, 'webhookUrl must be a string');
-  return { pipelineId, inputs, params: asObject(object['params'] ?? {}, 'params'), webhookUrl, idempotencyKey };
+  return { pipelineId, inputs: Object.fromEntries(inputs), params: asObject(object['params'] ?? {}, 'params'), webhookUrl, idempotencyKey };
 }
 
 function parseJson(text: string, field: string): unknown {

@@ -1,4 +1,4 @@
-import { ArtifactRef, Job, JobStep, parseReference } from '@aim/contracts';
+import { ArtifactRef, Job, JobStep, own, parseReference } from '@aim/contracts';
 
 /** What an expression sees of an artifact: JSON values as they are, binary ones by type and size. */
 export function artifactValue(ref: ArtifactRef): unknown {
@@ -12,7 +12,7 @@ function stepValues(step: JobStep): Record<string, unknown> | Record<string, unk
   if (!step.items) return values(step.outputs);
   // A for-each step reads as one object of lists: `crop.image` is the list of every item's image.
   const names = new Set(step.items.flatMap((run) => Object.keys(run.outputs ?? {})));
-  return Object.fromEntries([...names].map((name) => [name, step.items!.map((run) => (run.outputs?.[name] ? artifactValue(run.outputs[name]) : undefined))]));
+  return Object.fromEntries([...names].map((name) => [name, step.items!.map((run) => (own(run.outputs, name) ? artifactValue(run.outputs![name]) : undefined))]));
 }
 
 /** `{ inputs, params, <stepId>: outputs, item, index }` for the JSONata expressions of a step. */
@@ -36,10 +36,10 @@ export function expressionContext(job: Job, item?: { value: unknown; index: numb
 export function resolveReference(job: Job, reference: string, index?: number): ArtifactRef | ArtifactRef[] | undefined {
   const parsed = parseReference(reference);
   if (!parsed) return undefined;
-  if (parsed.source === 'input') return job.inputs[parsed.name];
+  if (parsed.source === 'input') return own(job.inputs, parsed.name);
   const step = job.steps.find((s) => s.id === parsed.step);
   if (!step || step.status === 'skipped') return undefined;
-  if (!step.items) return step.outputs?.[parsed.name];
-  if (index !== undefined) return step.items[index]?.outputs?.[parsed.name];
-  return step.items.map((run) => run.outputs?.[parsed.name]).filter((ref): ref is ArtifactRef => ref !== undefined);
+  if (!step.items) return own(step.outputs, parsed.name);
+  if (index !== undefined) return own(step.items[index]?.outputs, parsed.name);
+  return step.items.map((run) => own(run.outputs, parsed.name)).filter((ref): ref is ArtifactRef => ref !== undefined);
 }

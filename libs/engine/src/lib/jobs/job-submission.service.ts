@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import { ArtifactRef, ErrorCode, isImageContentType, Job, MarketplaceError, ParamsValidator, PipelineDefinition } from '@aim/contracts';
+import { ArtifactRef, ErrorCode, isImageContentType, Job, MarketplaceError, own, ParamsValidator, PipelineDefinition } from '@aim/contracts';
 import { BlobStore, JobStore } from '@aim/store';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { EngineMetrics } from '../observability/engine.metrics';
@@ -142,13 +142,13 @@ export class JobSubmissionService {
     submitted: Record<string, SubmittedInput>,
     fingerprint: ReturnType<typeof createHash>,
   ): Promise<CheckedInput[]> {
-    const unknown = Object.keys(submitted).filter((name) => !(name in definition.inputs));
+    const unknown = Object.keys(submitted).filter((name) => !Object.hasOwn(definition.inputs, name));
     if (unknown.length) {
       throw new MarketplaceError(ErrorCode.ValidationFailed, `pipeline "${definition.id}" has no input ${unknown.map((n) => `"${n}"`).join(', ')}; its inputs are ${Object.keys(definition.inputs).join(', ')}`);
     }
     const checked: CheckedInput[] = [];
     for (const [name, declared] of Object.entries(definition.inputs)) {
-      const input = submitted[name];
+      const input = own(submitted, name);
       if (!input || (input.data === undefined && input.value === undefined)) {
         throw new MarketplaceError(ErrorCode.InputMissing, `input "${name}" is missing; send it as ${declared.contentTypes.join(' or ')}`);
       }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { concat, defer, filter, from, mergeMap, Observable, takeWhile, ReplaySubject } from 'rxjs';
-import { ArtifactRef, ErrorCode, isTerminalJobStatus, Job, JobEvent, JobListFilter, JobPage, MarketplaceError } from '@aim/contracts';
+import { ArtifactRef, ErrorCode, isTerminalJobStatus, Job, JobEvent, JobListFilter, JobPage, MarketplaceError, own } from '@aim/contracts';
 import { BlobStore, JobStore } from '@aim/store';
 import { JobRecorder } from './job-recorder';
 import { JobRunner } from './job-runner';
@@ -47,7 +47,7 @@ export class JobsService {
   /** An input's bytes, as submitted. */
   async input(id: string, name: string): Promise<{ ref: ArtifactRef; data: Buffer }> {
     const job = await this.get(id);
-    const ref = job.inputs[name];
+    const ref = own(job.inputs, name);
     if (!ref) throw new MarketplaceError(ErrorCode.NotFound, `job "${id}" has no input "${name}"; it has ${Object.keys(job.inputs).join(', ')}`);
     return { ref, data: ref.blobKey ? await this.blobs.get(ref.blobKey) : Buffer.from(JSON.stringify(ref.value)) };
   }
@@ -58,7 +58,7 @@ export class JobsService {
     if (job.status !== 'succeeded') {
       throw new MarketplaceError(ErrorCode.OutputNotFound, `job "${id}" is ${job.status}; outputs exist once it has succeeded`);
     }
-    const output = job.outputs[name];
+    const output = own(job.outputs, name);
     if (!output) {
       throw new MarketplaceError(ErrorCode.OutputNotFound, `job "${id}" has no output "${name}"; it has ${Object.keys(job.outputs).join(', ') || 'none'}`);
     }
@@ -83,9 +83,15 @@ export class JobsService {
       const subscription = this.recorder.events.pipe(filter((event) => event.jobId === id)).subscribe(live);
       let last = afterSeq;
       // The caller has checked that the job exists (an unknown one must be a 404 before the stream opens).
-      const stored = defer(() => this.store.listEvents(id, afterSeq)).pipe(mergeMap((events) => from(events)));
+      const storedAfter = (seq: number) => defer(() => this.store.listEvents(id, seq)).pipe(mergeMap((events) => from(events)));
+      // A job that has ended sends nothing live any more: what is stored is all there is (a reader resuming
+      // after the last event of a finished job gets an empty stream that ends, not one that hangs).
+      const rest = defer(async () => {
+        const job = this.runner.activeJob(id) ?? (await this.store.getJob(id));
+        return !job || isTerminalJobStatus(job.status);
+      }).pipe(mergeMap((ended) => (ended ? storedAfter(last) : live)));
       return new Observable<JobEvent>((subscriber) => {
-        const inner = concat(stored, live)
+        const inner = concat(storedAfter(afterSeq), rest)
           .pipe(
             filter((event) => event.seq > last),
             takeWhile((event) => !TERMINAL_EVENTS.has(event.type), true),

@@ -1,6 +1,10 @@
 import {
   findTask,
   INPUTS_REF,
+  isReservedName,
+  MAX_JSON_DEPTH,
+  nestsDeeperThan,
+  own,
   outputFitsInput,
   ParamsValidator,
   parseReference,
@@ -24,10 +28,12 @@ export class PipelineValidator {
   ) {}
 
   validate(candidate: unknown, catalog: ServiceCatalog): Problem[] {
+    if (nestsDeeperThan(candidate, MAX_JSON_DEPTH)) return [{ path: '$', message: `the definition nests deeper than ${MAX_JSON_DEPTH} levels` }];
     const shape = this.params.validate(PIPELINE_DEFINITION_SCHEMA, candidate as Record<string, unknown>, '$');
     if (shape.length) return shape.map((problem) => ({ ...problem, path: problem.path.replace(/^\$\.?/, '') || '$' }));
     const definition = candidate as PipelineDefinition;
-    const problems: Problem[] = [];
+    const problems: Problem[] = reservedNames(definition);
+    if (problems.length) return problems;
     if (definition.params) problems.push(...this.params.schemaProblems(definition.params, 'params'));
 
     const steps = new Map<string, { step: PipelineStep; task?: TaskDescriptor }>();
@@ -93,7 +99,7 @@ export class PipelineValidator {
       }
       const parsed = parseReference(reference);
       if (parsed?.source === 'input') {
-        const pipelineInput = definition.inputs[parsed.name];
+        const pipelineInput = own(definition.inputs, parsed.name);
         if (!pipelineInput) {
           problems.push({ path: inputPath, message: `the pipeline has no input "${parsed.name}"` });
         } else if (accepted) {
@@ -120,7 +126,7 @@ export class PipelineValidator {
     }
     if (task) {
       for (const input of task.inputs) {
-        if (!(input.name in step.inputs)) problems.push({ path: `${path}.inputs.${input.name}`, message: `task "${task.name}" needs the input "${input.name}"` });
+        if (!Object.hasOwn(step.inputs, input.name)) problems.push({ path: `${path}.inputs.${input.name}`, message: `task "${task.name}" needs the input "${input.name}"` });
       }
       problems.push(...this.checkParams(step, task, path));
     }
@@ -132,8 +138,8 @@ export class PipelineValidator {
     const problems: Problem[] = [];
     const properties = (task.params['properties'] ?? {}) as Record<string, unknown>;
     for (const name of bound) {
-      if (!(name in properties)) problems.push({ path: `${path}.bind.${name}`, message: `task "${task.name}" has no parameter "${name}"` });
-      if (step.params && name in step.params) problems.push({ path: `${path}.bind.${name}`, message: `"${name}" is both fixed in params and bound` });
+      if (!Object.hasOwn(properties, name)) problems.push({ path: `${path}.bind.${name}`, message: `task "${task.name}" has no parameter "${name}"` });
+      if (step.params && Object.hasOwn(step.params, name)) problems.push({ path: `${path}.bind.${name}`, message: `"${name}" is both fixed in params and bound` });
     }
     // Bound parameters are only known at run time, where the full schema is checked again.
     let schema = task.params;
@@ -161,4 +167,20 @@ export class PipelineValidator {
     }
     return undefined;
   }
+}
+
+/** Names that every object answers by inheritance would be mistaken for real inputs, outputs or steps. */
+function reservedNames(definition: PipelineDefinition): Problem[] {
+  const named: [string, string[]][] = [
+    ['inputs', Object.keys(definition.inputs)],
+    ['outputs', Object.keys(definition.outputs)],
+    ...definition.steps.flatMap((step, index): [string, string[]][] => [
+      [`steps[${index}].id`, [step.id]],
+      [`steps[${index}].inputs`, Object.keys(step.inputs)],
+      [`steps[${index}].bind`, Object.keys(step.bind ?? {})],
+    ]),
+  ];
+  return named.flatMap(([path, names]) =>
+    names.filter(isReservedName).map((name) => ({ path: path.endsWith('.id') ? path : `${path}.${name}`, message: `"${name}" is a reserved name; choose another` })),
+  );
 }
