@@ -15,6 +15,8 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
   let marketplace: MarketplaceProcess;
   let browser: Browser;
   let page: Page;
+  /** What the browser refused under the Content-Security-Policy, on every page visited. */
+  const policyViolations: string[] = [];
 
   const shot = async (name: string) => {
     if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `${name}.jpg`), type: 'jpeg', quality: 80, fullPage: true });
@@ -37,6 +39,9 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) policyViolations.push(message.text());
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -163,4 +168,8 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     if (SCREENSHOTS) await phone.screenshot({ path: join(SCREENSHOTS, 'catalogue-phone.jpg'), type: 'jpeg', quality: 80, fullPage: true });
     await phone.close();
   }, 30_000);
+
+  it('breaks no rule of the Content-Security-Policy on any page it showed', () => {
+    expect(policyViolations).toEqual([]);
+  });
 });

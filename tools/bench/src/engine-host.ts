@@ -50,6 +50,8 @@ export async function startEngineHost(): Promise<EngineHost> {
         retryBaseDelayMs: 500,
         maxActiveJobs: 100_000,
         maxUploadBytes: 20 * 1024 * 1024,
+        submitRatePerSecond: 0,
+        submitRateBurst: 1,
         maxForEachItems: 1000,
         expressionLimits: DEFAULT_EXPRESSION_LIMITS,
         maxImagePixels: 40_000_000,

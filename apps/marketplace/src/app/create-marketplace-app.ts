@@ -7,6 +7,7 @@ import { LoadedEnvironment } from '@aim/config';
 import { bodyParserErrorHandler } from '@aim/engine';
 import { join } from 'node:path';
 import { MarketplaceModule } from './marketplace.module';
+import { useSecurityHeaders } from './security-headers';
 import { serveWebapp } from './serve-webapp';
 import { workspaceRoot } from './workspace-root';
 
@@ -18,6 +19,7 @@ export async function createMarketplaceApp(config: LoadedEnvironment): Promise<I
     bodyParser: false,
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
   });
+  useSecurityHeaders(app);
   // JSON submissions carry files as base64, a third larger than the bytes.
   app.use(json({ limit: Math.ceil(config.MAX_UPLOAD_BYTES * 1.4) + 64 * 1024 }), bodyParserErrorHandler(config.MAX_UPLOAD_BYTES));
   app.enableShutdownHooks();

@@ -31,6 +31,8 @@ export class MarketplaceModule {
           retryBaseDelayMs: config.RETRY_BASE_DELAY_MS,
           maxActiveJobs: config.MAX_ACTIVE_JOBS,
           maxUploadBytes: config.MAX_UPLOAD_BYTES,
+          submitRatePerSecond: config.SUBMIT_RATE_PER_SECOND,
+          submitRateBurst: config.SUBMIT_RATE_BURST,
           maxForEachItems: config.MAX_FOREACH_ITEMS,
           expressionLimits: { timeoutMs: config.EXPRESSION_TIMEOUT_MS, maxDepth: config.EXPRESSION_MAX_DEPTH, maxItems: config.EXPRESSION_MAX_ITEMS },
           maxImagePixels: config.MAX_IMAGE_PIXELS,

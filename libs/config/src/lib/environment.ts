@@ -23,6 +23,8 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) MAX_IMAGE_PIXELS = 40_000_000;
   @Type(() => Number) @IsInt() @Min(1) MAX_ACTIVE_JOBS = 1000;
 
+  @Type(() => Number) @Min(0) SUBMIT_RATE_PER_SECOND = 50;
+  @Type(() => Number) @IsInt() @Min(1) SUBMIT_RATE_BURST = 100;
   @Type(() => Number) @IsInt() @Min(1) MAX_FOREACH_ITEMS = 1000;
   @Type(() => Number) @IsInt() @Min(1) @Max(10_000) EXPRESSION_TIMEOUT_MS = 100;
   @Type(() => Number) @IsInt() @Min(10) @Max(10_000) EXPRESSION_MAX_DEPTH = 500;

@@ -9,6 +9,7 @@ import { HttpErrorFilter } from './http/http-error.filter';
 import { JobsController } from './http/jobs.controller';
 import { PipelinesController } from './http/pipelines.controller';
 import { ServicesController } from './http/services.controller';
+import { SubmitRateLimitGuard } from './http/submit-rate-limit.guard';
 import { SystemController } from './http/system.controller';
 import { JobRecorder } from './jobs/job-recorder';
 import { JobRunner } from './jobs/job-runner';
@@ -52,6 +53,7 @@ export class EngineModule {
           inject: [ParamsValidator, PipelineExpressions],
           useFactory: (params: ParamsValidator, expressions: PipelineExpressions) => new PipelineValidator(params, expressions),
         },
+        SubmitRateLimitGuard,
         ServiceRegistry,
         { provide: RegistryInbox, useExisting: ServiceRegistry },
         EngineMetrics,

@@ -15,6 +15,9 @@ export interface EngineOptions {
   /** Jobs accepted and not finished, at most; one more is refused with 429. */
   maxActiveJobs: number;
   maxUploadBytes: number;
+  /** Submits per second and burst per caller (API key, else address); 0 turns the limit off. */
+  submitRatePerSecond: number;
+  submitRateBurst: number;
   /** Items a for-each list may have; a longer one fails its step. */
   maxForEachItems: number;
   /** Time, depth and list size one pipeline expression may use. */

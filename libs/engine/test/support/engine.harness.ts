@@ -28,6 +28,8 @@ export const DEFAULT_TEST_OPTIONS: EngineOptions = {
   retryBaseDelayMs: 20,
   maxActiveJobs: 1000,
   maxUploadBytes: 1024 * 1024,
+  submitRatePerSecond: 0,
+  submitRateBurst: 1,
   maxForEachItems: 1000,
   expressionLimits: DEFAULT_EXPRESSION_LIMITS,
   maxImagePixels: 4_000_000,

@@ -12,6 +12,11 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** The API key a request presents, in `X-API-Key` or as `Authorization: Bearer <key>`. */
+export function presentedApiKey(request: Request): string | undefined {
+  return request.header('x-api-key') ?? request.header('authorization')?.replace(/^Bearer\s+/i, '') ?? undefined;
+}
+
 /** Admin routes need `X-API-Key: <key>` (or `Authorization: Bearer <key>`) matching a configured key's hash. */
 @Injectable()
 export class AdminKeyGuard implements CanActivate {
@@ -27,7 +32,7 @@ export class AdminKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (!this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<Request>();
-    const header = request.header('x-api-key') ?? request.header('authorization')?.replace(/^Bearer\s+/i, '');
+    const header = presentedApiKey(request);
     if (!header) {
       throw new MarketplaceError(ErrorCode.Unauthorized, 'this needs an admin API key: send it in the X-API-Key header');
     }

@@ -65,8 +65,7 @@ export class JobsController {
   @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'application/json')
   async input(@Param('id', JOB_ID) id: string, @Param('name') name: string, @Res() response: Response): Promise<void> {
     const { ref, data } = await this.jobs.input(id, name);
-    response.status(200).type(ref.contentType).setHeader('Content-Disposition', `inline; filename="${name}"`);
-    response.send(data);
+    sendStoredFile(response, ref.contentType, name, data);
   }
 
   @Get(':id/outputs/:name')
@@ -74,11 +73,24 @@ export class JobsController {
   @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'application/json')
   async output(@Param('id', JOB_ID) id: string, @Param('name') name: string, @Query() query: OutputQuery, @Res() response: Response): Promise<void> {
     const { ref, data } = await this.jobs.output(id, name, query.index);
-    const extension = ref.contentType.split('/')[1]?.replace('jpeg', 'jpg') ?? 'bin';
-    response
-      .status(200)
-      .type(ref.contentType)
-      .setHeader('Content-Disposition', `inline; filename="${name}${query.index === undefined ? '' : `-${query.index}`}.${extension}"`);
-    response.send(data);
+    const extension = ref.contentType.split('/')[1]?.replace('jpeg', 'jpg').replace(/[^a-z0-9]/g, '') || 'bin';
+    sendStoredFile(response, ref.contentType, `${name}${query.index === undefined ? '' : `-${query.index}`}.${extension}`, data);
   }
+}
+
+/** Raster images and JSON are shown in the page; anything else (an SVG can carry script) is only downloaded. */
+const SHOWN_INLINE = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'application/json']);
+
+/**
+ * A stored file leaves as what it is, never as a page: nosniff (helmet), a sandbox policy that runs
+ * nothing, and `attachment` for every type that a browser could treat as active content.
+ */
+function sendStoredFile(response: Response, contentType: string, filename: string, data: Buffer): void {
+  const disposition = SHOWN_INLINE.has(contentType) ? 'inline' : 'attachment';
+  response
+    .status(200)
+    .type(contentType)
+    .setHeader('Content-Disposition', `${disposition}; filename="${filename.replace(/[^\w.-]/g, '_')}"`)
+    .setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  response.send(data);
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
@@ -20,6 +20,7 @@ import { PipelinesService } from '../pipelines/pipelines.service';
 import { AdminOnly } from './admin-key.guard';
 import { ErrorDto, JobDto, PipelineDto, PipelineSummaryDto, SubmitJobJsonDto, ValidationResultDto } from './api.dto';
 import { jobView } from './job.view';
+import { SubmitRateLimitGuard } from './submit-rate-limit.guard';
 import { readSubmission } from './submission-request';
 
 const DEFINITION_BODY = { schema: PIPELINE_DEFINITION_SCHEMA as object, description: 'a pipeline definition' };
@@ -87,6 +88,7 @@ export class PipelinesController {
 
   @Post(':id/jobs')
   @HttpCode(202)
+  @UseGuards(SubmitRateLimitGuard)
   @UseInterceptors(AnyFilesInterceptor())
   @ApiOperation({ summary: 'Submit a job: multipart (a file per input, `params` as JSON text) or JSON' })
   @ApiConsumes('multipart/form-data', 'application/json')

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { ApiAcceptedResponse, ApiConsumes, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -8,6 +8,7 @@ import { PipelinesService } from '../pipelines/pipelines.service';
 import { ServiceRegistry, ServiceStatus } from '../registry/service-registry';
 import { ErrorDto, JobDto, ServiceDto } from './api.dto';
 import { jobView } from './job.view';
+import { SubmitRateLimitGuard } from './submit-rate-limit.guard';
 import { readSubmission } from './submission-request';
 
 export function serviceView(status: ServiceStatus): ServiceDto {
@@ -52,6 +53,7 @@ export class ServicesController {
 
   @Post(':name/tasks/:task/jobs')
   @HttpCode(202)
+  @UseGuards(SubmitRateLimitGuard)
   @UseInterceptors(AnyFilesInterceptor())
   @ApiOperation({ summary: 'Run one task alone: multipart (a file per input, `params` as JSON text) or JSON' })
   @ApiConsumes('multipart/form-data', 'application/json')
