@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { MarketplaceApiError, MarketplaceClient } from '@aim/client';
 import { listJobs, listPipelines, listServices, run } from './commands';
+import { OwnerStore } from './owner-store';
 
 const USAGE = `usage: marketplace <command> [options]
 
@@ -11,7 +12,8 @@ const USAGE = `usage: marketplace <command> [options]
   jobs [--status s] [--pipeline id] [--limit n]
 
   --url <url>      the marketplace (default $MARKETPLACE_URL or http://localhost:3000)
-  --api-key <key>  admin key (default $MARKETPLACE_API_KEY)
+  --api-key <key>  an API key (default $MARKETPLACE_API_KEY); without one, the jobs this CLI submits
+                   belong to it through a cookie kept in ~/.config/ai-marketplace/owners.json
 
 exit codes: 0 done, 1 the job or the request failed, 2 wrong usage or server unreachable`;
 
@@ -28,24 +30,23 @@ function parseParam(text: string, params: Record<string, unknown>): void {
   params[text.slice(0, at)] = value;
 }
 
+const OPTIONS = {
+  url: { type: 'string' },
+  'api-key': { type: 'string' },
+  output: { type: 'string', short: 'o', default: '.' },
+  param: { type: 'string', short: 'p', multiple: true },
+  input: { type: 'string' },
+  status: { type: 'string' },
+  pipeline: { type: 'string' },
+  limit: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        'api-key': { type: 'string' },
-        output: { type: 'string', short: 'o', default: '.' },
-        param: { type: 'string', short: 'p', multiple: true },
-        input: { type: 'string' },
-        status: { type: 'string' },
-        pipeline: { type: 'string' },
-        limit: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
@@ -56,10 +57,23 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command || values.help ? 0 : 2;
   }
-  const client = new MarketplaceClient({
-    baseUrl: values.url ?? process.env['MARKETPLACE_URL'] ?? 'http://localhost:3000',
-    apiKey: values['api-key'] ?? process.env['MARKETPLACE_API_KEY'],
-  });
+  const baseUrl = values.url || process.env['MARKETPLACE_URL'] || 'http://localhost:3000';
+  let owner;
+  try {
+    owner = new OwnerStore().jarFor(baseUrl);
+  } catch {
+    process.stderr.write(`--url must be an http(s) address, not "${baseUrl}"\n`);
+    return 2;
+  }
+  const client = new MarketplaceClient({ baseUrl, apiKey: values['api-key'] ?? process.env['MARKETPLACE_API_KEY'], owner });
+  try {
+    return await runCommand(client, command, rest, values);
+  } finally {
+    owner.save();
+  }
+}
+
+async function runCommand(client: MarketplaceClient, command: string, rest: string[], values: ParsedValues): Promise<number> {
   try {
     switch (command) {
       case 'services':

@@ -13,7 +13,7 @@ const CLI = join(WORKSPACE_ROOT, 'apps/cli/bin/marketplace.js');
 
 function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, MARKETPLACE_URL: '' } });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, MARKETPLACE_URL: '', XDG_CONFIG_HOME: join(cwd, '.config') } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));

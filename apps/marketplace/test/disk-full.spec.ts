@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
-import { MarketplaceProcess, spawnMarketplace, waitUntilReady } from './support/marketplace.process';
+import { MarketplaceProcess, spawnMarketplace, userFetch, waitUntilReady } from './support/marketplace.process';
 
 /**
  * The data folder is a 24 MB tmpfs of the marketplace's own (a user and mount namespace made with
@@ -27,7 +27,7 @@ describe('a full data folder', () => {
   let marketplace: MarketplaceProcess;
   let view: string;
   const nodePid = () => Number(execFileSync('pgrep', ['-P', String(marketplace.child.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
-  const api = (path: string, init?: RequestInit) => fetch(`${marketplace.url}/api/v1${path}`, init);
+  const api = (path: string, init?: RequestInit) => userFetch(`${marketplace.url}/api/v1${path}`, init);
   const job = async (id: string) => (await (await api(`/jobs/${id}`)).json()) as Job;
 
   beforeAll(async () => {
@@ -86,7 +86,7 @@ describe('a full data folder', () => {
     expect(refused.status).toBe(507);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await refused.json()).toMatchObject({ code: 'INSUFFICIENT_STORAGE', message: expect.stringMatching(/full/) });
-    expect((await fetch(`${marketplace.url}/health/live`)).status).toBe(200);
+    expect((await userFetch(`${marketplace.url}/health/live`)).status).toBe(200);
 
     await sleep(2000);
     for (const id of accepted) {
@@ -117,7 +117,7 @@ describe('a full data folder', () => {
     } while (jobs.some((j) => j.status !== 'succeeded' && j.status !== 'failed') && Date.now() < deadline);
     expect(jobs.map((j) => j.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     for (const { outputs } of jobs) {
-      const image = Buffer.from(await (await fetch(`${marketplace.url}${outputs['image'].url}`)).arrayBuffer());
+      const image = Buffer.from(await (await userFetch(`${marketplace.url}${outputs['image'].url}`)).arrayBuffer());
       expect(await sharp(image).metadata()).toMatchObject({ format: 'jpeg', width: 1600, height: 1200 });
     }
     const files = filesUnder(join(view, 'blobs'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
-import { MarketplaceProcess, spawnMarketplace } from './support/marketplace.process';
+import { MarketplaceProcess, spawnMarketplace, userFetch } from './support/marketplace.process';
 
 const ADMIN_KEY = 'expression-limits-admin-key';
 const NEVER_ENDS = '($f := function($x){$f($x)}; $f(1))';
@@ -21,7 +21,7 @@ describe('a pipeline expression that never ends', () => {
 
   it('fails its jobs with EXPRESSION_LIMIT, and a restart with such jobs unfinished serves at once', async () => {
     marketplace = await spawnMarketplace(env);
-    const created = await fetch(`${marketplace.url}/api/v1/pipelines`, {
+    const created = await userFetch(`${marketplace.url}/api/v1/pipelines`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY },
       body: JSON.stringify({
@@ -35,7 +35,7 @@ describe('a pipeline expression that never ends', () => {
     expect(created.status).toBe(201);
     const png = (await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).png().toBuffer()).toString('base64');
     const submit = async (url: string) => {
-      const response = await fetch(`${url}/api/v1/pipelines/never-ends/jobs`, {
+      const response = await userFetch(`${url}/api/v1/pipelines/never-ends/jobs`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ inputs: { image: { base64: png } } }),
@@ -52,11 +52,12 @@ describe('a pipeline expression that never ends', () => {
     expect(unfinished).toBeGreaterThan(0);
 
     marketplace = await spawnMarketplace(env); // waits until /health/ready answers
-    expect((await fetch(`${marketplace.url}/health/live`)).status).toBe(200);
+    expect((await userFetch(`${marketplace.url}/health/live`)).status).toBe(200);
     ids.push(await submit(marketplace.url));
-    let jobs: { status: string; error?: { code: string; message: string } }[] = [];
+    type Job = { status: string; error?: { code: string; message: string } };
+    let jobs: Job[] = [];
     for (let i = 0; i < 200; i++) {
-      jobs = await Promise.all(ids.map(async (id) => (await fetch(`${marketplace!.url}/api/v1/jobs/${id}`)).json()));
+      jobs = await Promise.all(ids.map(async (id) => (await (await userFetch(`${marketplace!.url}/api/v1/jobs/${id}`)).json()) as Job));
       if (jobs.every((job) => job.status === 'failed')) break;
       await sleep(50);
     }

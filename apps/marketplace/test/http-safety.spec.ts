@@ -1,6 +1,5 @@
 import sharp from 'sharp';
-import request from 'supertest';
-import { ADMIN_KEY, MarketplaceHarness, startMarketplace } from './support/marketplace.harness';
+import { ADMIN_KEY, api, MarketplaceHarness, startMarketplace } from './support/marketplace.harness';
 
 const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><script>alert(document.cookie)</script><rect width="40" height="40"/></svg>');
 
@@ -18,7 +17,7 @@ describe('what the marketplace answers with, whatever it is asked', () => {
 
   it('sends security headers on the webapp and the API, and no X-Powered-By', async () => {
     for (const path of ['/', '/jobs', '/api/v1/services', '/api/v1/jobs/not-a-uuid', '/api/docs']) {
-      const response = await request(server).get(path).set('accept', 'text/html');
+      const response = await api(server).get(path).set('accept', 'text/html');
       expect(response.headers['x-powered-by']).toBeUndefined();
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
@@ -28,13 +27,13 @@ describe('what the marketplace answers with, whatever it is asked', () => {
       expect(policy).toContain("object-src 'none'");
       expect(policy).not.toContain('unsafe-eval');
     }
-    const page = await request(server).get('/').set('accept', 'text/html').expect(200);
+    const page = await api(server).get('/').set('accept', 'text/html').expect(200);
     // No inline script or inline event handler, which the policy would block.
     expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=/i);
   });
 
   it('serves a stored SVG (or anything a browser could run) as a sandboxed download, never as a page', async () => {
-    await request(server)
+    await api(server)
       .post('/api/v1/pipelines')
       .set('x-api-key', ADMIN_KEY)
       .send({
@@ -45,24 +44,24 @@ describe('what the marketplace answers with, whatever it is asked', () => {
         outputs: { image: 'grey.image' },
       })
       .expect(201);
-    const job = await request(server)
+    const job = await api(server)
       .post('/api/v1/pipelines/keeps-a-drawing/jobs')
       .set('x-api-key', ADMIN_KEY)
       .attach('drawing', SVG, { filename: 'x.svg', contentType: 'image/svg+xml' })
       .attach('image', png, 'a.png')
       .expect(202);
-    const drawing = await request(server).get(`/api/v1/jobs/${job.body.id}/inputs/drawing`).set('x-api-key', ADMIN_KEY).expect(200);
+    const drawing = await api(server).get(`/api/v1/jobs/${job.body.id}/inputs/drawing`).set('x-api-key', ADMIN_KEY).expect(200);
     expect(drawing.headers['content-disposition']).toMatch(/^attachment; filename="drawing"$/);
     expect(drawing.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
     expect(drawing.headers['x-content-type-options']).toBe('nosniff');
-    const image = await request(server).get(`/api/v1/jobs/${job.body.id}/inputs/image`).set('x-api-key', ADMIN_KEY).expect(200);
+    const image = await api(server).get(`/api/v1/jobs/${job.body.id}/inputs/image`).set('x-api-key', ADMIN_KEY).expect(200);
     expect(image.headers['content-disposition']).toMatch(/^inline;/);
     expect(image.headers['content-type']).toBe('image/png');
   });
 
   it('limits submits per caller: 429 RATE_LIMITED with Retry-After past the burst, others unaffected', async () => {
     const submit = (key?: string) => {
-      const call = request(server).post('/api/v1/pipelines/thumbnail/jobs').attach('image', png, 'a.png');
+      const call = api(server).post('/api/v1/pipelines/thumbnail/jobs').attach('image', png, 'a.png');
       return key ? call.set('x-api-key', key) : call;
     };
     const statuses = [];
@@ -74,6 +73,6 @@ describe('what the marketplace answers with, whatever it is asked', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     // Another caller has a bucket of its own; reads are never limited.
     expect((await submit(ADMIN_KEY)).status).toBe(202);
-    await request(server).get('/api/v1/jobs').expect(200);
+    await api(server).get('/api/v1/jobs').expect(200);
   });
 });

@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
-import request from 'supertest';
-import { MarketplaceHarness, startMarketplace } from './support/marketplace.harness';
+import { api, MarketplaceHarness, startMarketplace } from './support/marketplace.harness';
 import { testFile } from './support/paths';
 
 type Server = ReturnType<MarketplaceHarness['app']['getHttpServer']>;
 
 async function finished(server: Server, id: string) {
   for (let i = 0; i < 1500; i++) {
-    const job = (await request(server).get(`/api/v1/jobs/${id}`).expect(200)).body;
+    const job = (await api(server).get(`/api/v1/jobs/${id}`).expect(200)).body;
     if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
     await sleep(20);
   }
@@ -17,7 +16,7 @@ async function finished(server: Server, id: string) {
 }
 
 async function download(server: Server, url: string): Promise<Buffer> {
-  const response = await request(server)
+  const response = await api(server)
     .get(url)
     .buffer(true)
     .parse((res, done) => {
@@ -30,7 +29,7 @@ async function download(server: Server, url: string): Promise<Buffer> {
 }
 
 async function run(server: Server, pipeline: string, image: Buffer, filename: string) {
-  const accepted = await request(server).post(`/api/v1/pipelines/${pipeline}/jobs`).attach('image', image, filename).expect(202);
+  const accepted = await api(server).post(`/api/v1/pipelines/${pipeline}/jobs`).attach('image', image, filename).expect(202);
   const job = await finished(server, accepted.body.id);
   if (job.status !== 'succeeded') throw new Error(`${pipeline} ${job.status}: ${JSON.stringify(job.error)}`);
   return job;
@@ -47,16 +46,16 @@ describe('the AI services in the one-process marketplace', () => {
   afterAll(() => marketplace.close());
 
   it('lists the four services as available, the ML backend shown per instance, and the AI pipelines as runnable', async () => {
-    const services = (await request(server).get('/api/v1/services').expect(200)).body;
+    const services = (await api(server).get('/api/v1/services').expect(200)).body;
     expect(services.map((s: { name: string; status: string }) => [s.name, s.status])).toEqual([
       ['digit-recognition', 'available'],
       ['face-analyzer', 'available'],
       ['face-detection', 'available'],
       ['image-processing', 'available'],
     ]);
-    const detection = (await request(server).get('/api/v1/services/face-detection').expect(200)).body;
+    const detection = (await api(server).get('/api/v1/services/face-detection').expect(200)).body;
     expect(detection.instances[0].runtime).toMatchObject({ mlBackend: 'wasm', simd: 'true' });
-    const pipelines = (await request(server).get('/api/v1/pipelines').expect(200)).body;
+    const pipelines = (await api(server).get('/api/v1/pipelines').expect(200)).body;
     for (const id of ['anonymise-faces', 'analyse-faces', 'read-digit']) {
       expect(pipelines.find((p: { id: string }) => p.id === id)).toMatchObject({ runnable: true });
     }
@@ -115,7 +114,7 @@ describe('the AI services in the one-process marketplace', () => {
 
   it('runs face detection alone and answers an empty list for a photo without people', async () => {
     const empty = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#2a6' } }).jpeg().toBuffer();
-    const accepted = await request(server).post('/api/v1/services/face-detection/tasks/detect/jobs').attach('image', empty, 'wall.jpg').expect(202);
+    const accepted = await api(server).post('/api/v1/services/face-detection/tasks/detect/jobs').attach('image', empty, 'wall.jpg').expect(202);
     const job = await finished(server, accepted.body.id);
     expect(job.status).toBe('succeeded');
     expect(job.outputs.faces.value).toEqual([]);

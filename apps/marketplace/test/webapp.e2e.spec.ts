@@ -82,6 +82,20 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     await page.locator('[data-output="faces"] .face-box').first().waitFor();
     expect(await page.locator('[data-output="faces"] .face-box').count()).toBe(3);
     expect(await page.locator('tr[data-step] [data-status="succeeded"]').count()).toBe(2);
+
+    // Another browser (another owner cookie) is told the job does not exist, and gets none of its files.
+    const jobUrl = page.url();
+    const imageUrl = await blurred.getAttribute('src');
+    const stranger = await browser.newContext();
+    try {
+      const other = await stranger.newPage();
+      await other.goto(jobUrl);
+      await other.getByRole('alert').filter({ hasText: /There is no job .* of yours/ }).waitFor();
+      expect((await other.request.get(`${marketplace.url}${imageUrl}`)).status()).toBe(404);
+      expect(await (await other.request.get(`${marketplace.url}/api/v1/jobs`)).json()).toMatchObject({ total: 0, items: [] });
+    } finally {
+      await stranger.close();
+    }
   }, 90_000);
 
   it('runs the analysis pipeline and draws one labelled box per face', async () => {

@@ -1,6 +1,5 @@
-import request from 'supertest';
 import { PipelineDefinition } from '@aim/contracts';
-import { createPipeline, submit, submitOk, waitForJob, waitUntil } from './support/api';
+import { client, createPipeline, submit, submitOk, waitForJob, waitUntil } from './support/api';
 import { EngineHarness, startEngine } from './support/engine.harness';
 
 const data = { data: { contentTypes: ['application/json'] } };
@@ -61,12 +60,11 @@ describe('retries, timeouts, cancellation and limits', () => {
   it('cancels a running job: its step is aborted and a second cancel is refused', async () => {
     const created = await submitOk(engine.app, 'slow');
     await waitForJob(engine.app, created.id, (job) => job.steps[0].status === 'running');
-    const server = engine.app.getHttpServer();
-    const cancelled = await request(server).post(`/api/v1/jobs/${created.id}/cancel`).expect(200);
+    const cancelled = await client(engine.app).post(`/api/v1/jobs/${created.id}/cancel`).expect(200);
     expect(cancelled.body.status).toBe('cancelled');
     expect(cancelled.body.steps[0].status).toBe('cancelled');
     await waitUntil(() => engine.kit.running.size === 0, 1000, 'the slow task to see its abort');
-    const again = await request(server).post(`/api/v1/jobs/${created.id}/cancel`).expect(409);
+    const again = await client(engine.app).post(`/api/v1/jobs/${created.id}/cancel`).expect(409);
     expect(again.body.code).toBe('JOB_NOT_CANCELLABLE');
     const stored = await waitForJob(engine.app, created.id);
     expect(stored.status).toBe('cancelled');
@@ -75,7 +73,7 @@ describe('retries, timeouts, cancellation and limits', () => {
   it('never sends a service more work than its instances accept, and holds the rest', async () => {
     engine.kit.maxRunning = 0;
     const ids = await Promise.all(Array.from({ length: 14 }, async () => (await submitOk(engine.app, 'short')).id));
-    await waitUntil(async () => (await request(engine.app.getHttpServer()).get('/api/v1/stats')).body.services[0].held > 0, 2000, 'held steps');
+    await waitUntil(async () => (await client(engine.app).get('/api/v1/stats')).body.services[0].held > 0, 2000, 'held steps');
     const jobs = await Promise.all(ids.map((id) => waitForJob(engine.app, id)));
     expect(jobs.every((job) => job.status === 'succeeded')).toBe(true);
     // The test-kit host works on 4 at once with 4 waiting: the engine holds the rest.
@@ -119,10 +117,9 @@ describe('service availability', () => {
   afterAll(() => engine.close());
 
   it('marks a service without heartbeats unavailable, its pipelines not runnable, and takes it back on the next beat', async () => {
-    const server = engine.app.getHttpServer();
     engine.heartbeats.pause();
-    await waitUntil(async () => (await request(server).get('/api/v1/services/test-kit')).body.status === 'unavailable', 2000, 'unavailable');
-    const pipeline = (await request(server).get('/api/v1/pipelines/echo')).body;
+    await waitUntil(async () => (await client(engine.app).get('/api/v1/services/test-kit')).body.status === 'unavailable', 2000, 'unavailable');
+    const pipeline = (await client(engine.app).get('/api/v1/pipelines/echo')).body;
     expect(pipeline.runnable).toBe(false);
     expect(pipeline.notRunnableReasons).toEqual(['service "test-kit" has no available instance']);
     const refused = await submit(engine.app, 'echo');
@@ -130,7 +127,7 @@ describe('service availability', () => {
     expect(refused.body.code).toBe('PIPELINE_NOT_RUNNABLE');
 
     engine.heartbeats.resume();
-    await waitUntil(async () => (await request(server).get('/api/v1/pipelines/echo')).body.runnable === true, 2000, 'runnable again');
+    await waitUntil(async () => (await client(engine.app).get('/api/v1/pipelines/echo')).body.runnable === true, 2000, 'runnable again');
     expect((await waitForJob(engine.app, (await submitOk(engine.app, 'echo')).id)).status).toBe('succeeded');
   });
 });

@@ -1,10 +1,9 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import request from 'supertest';
 import { PipelineDefinition } from '@aim/contracts';
 import { RetentionSweeper } from '../src/lib/jobs/retention.sweeper';
 import { signWebhook } from '../src/lib/jobs/webhook.sender';
-import { createPipeline, submit, submitOk, waitForJob, waitUntil } from './support/api';
+import { client, createPipeline, submit, submitOk, waitForJob, waitUntil } from './support/api';
 import { DEFAULT_TEST_OPTIONS, EngineHarness, startEngine } from './support/engine.harness';
 
 const echo: PipelineDefinition = {
@@ -123,22 +122,21 @@ describe('retention', () => {
     const engine = await startEngine({ retentionMs: 60_000 });
     try {
       await createPipeline(engine.app, echo);
-      const server = engine.app.getHttpServer();
-      const response = await request(server)
+      const response = await client(engine.app)
         .post('/api/v1/services/test-kit/tasks/echo/jobs')
         .send({ inputs: { data: { value: 1 } } })
         .expect(202);
       const old = await waitForJob(engine.app, response.body.id);
-      const running = await request(server)
+      const running = await client(engine.app)
         .post('/api/v1/services/test-kit/tasks/slow/jobs')
         .send({ inputs: { data: { value: 1 } }, params: { ms: 2000 } })
         .expect(202);
       const sweeper = engine.app.get(RetentionSweeper);
       expect(await sweeper.sweep(Date.now())).toBe(0);
       expect(await sweeper.sweep(Date.now() + 61_000)).toBe(1);
-      await request(server).get(`/api/v1/jobs/${old.id}`).expect(404);
-      expect((await request(server).get(`/api/v1/jobs/${running.body.id}`).expect(200)).body.status).toBe('running');
-      await request(server).post(`/api/v1/jobs/${running.body.id}/cancel`).expect(200);
+      await client(engine.app).get(`/api/v1/jobs/${old.id}`).expect(404);
+      expect((await client(engine.app).get(`/api/v1/jobs/${running.body.id}`).expect(200)).body.status).toBe('running');
+      await client(engine.app).post(`/api/v1/jobs/${running.body.id}/cancel`).expect(200);
     } finally {
       await engine.close();
     }

@@ -57,6 +57,16 @@ export function describeJobStoreContract(name: string, open: () => Promise<JobSt
       expect((await store.listJobs({ pipelineId: 'b', limit: 10, offset: 0 })).total).toBe(2);
     });
 
+    it('lists only the jobs of an owner when asked, and keeps the owner with the job', async () => {
+      await store.createJob(makeJob('mine', { owner: 'key:aa', createdAt: '2026-01-01T00:00:01.000Z' }), []);
+      await store.createJob(makeJob('theirs', { owner: 'browser:bb', createdAt: '2026-01-01T00:00:02.000Z' }), []);
+      await store.createJob(makeJob('nobody', { createdAt: '2026-01-01T00:00:03.000Z' }), []);
+      const mine = await store.listJobs({ owner: 'key:aa', limit: 10, offset: 0 });
+      expect(mine).toMatchObject({ total: 1, items: [{ id: 'mine', owner: 'key:aa' }] });
+      expect((await store.listJobs({ owner: 'key:none', limit: 10, offset: 0 })).total).toBe(0);
+      expect((await store.listJobs({ limit: 10, offset: 0 })).items.map((j) => j.id)).toEqual(['nobody', 'theirs', 'mine']);
+    });
+
     it('lists unfinished jobs and counts by status', async () => {
       await store.createJob(makeJob('q', { status: 'queued' }), []);
       await store.createJob(makeJob('r', { status: 'running' }), []);

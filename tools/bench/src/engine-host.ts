@@ -61,6 +61,8 @@ export async function startEngineHost(): Promise<EngineHost> {
         webhookTimeoutMs: 1000,
         webhookAllowPrivateTargets: false,
         adminKeyHashes: [],
+        userKeyHashes: [],
+        allowAnonymous: true,
       }),
       LocalServicesModule.register({ imports: [NoopModule], services: [NoopService], concurrency: 64, queueLimit: 1024, heartbeatIntervalMs: 5000 }),
     ],

@@ -43,6 +43,8 @@ export class MarketplaceModule {
           webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
           webhookAllowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
           adminKeyHashes: config.adminKeyHashes,
+          userKeyHashes: config.userKeyHashes,
+          allowAnonymous: config.ALLOW_ANONYMOUS,
         }),
         LocalServicesModule.register({
           imports: [

@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,11 @@ import { loadEnvironment } from '@aim/config';
 import { createMarketplaceApp } from '../../src/app/create-marketplace-app';
 
 export const ADMIN_KEY = 'marketplace-test-admin-key';
+/** A user key: jobs submitted with it belong to it (ownership.spec covers browsers and strangers). */
+export const USER_KEY = 'marketplace-test-user-key';
+
+/** HTTP calls as the program holding USER_KEY. */
+export const api = (server: Parameters<typeof request.agent>[0]) => request.agent(server).set('X-API-Key', USER_KEY);
 
 export interface MarketplaceHarness {
   app: INestApplication;
@@ -16,7 +22,7 @@ export interface MarketplaceHarness {
 /** The one-process app exactly as `npm start` builds it, on a fresh data folder. */
 export async function startMarketplace(env: Record<string, string> = {}): Promise<MarketplaceHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aim-marketplace-'));
-  const config = loadEnvironment({ DATA_DIR: dataDir, LOG_LEVEL: 'error', ADMIN_API_KEY: ADMIN_KEY, ...env });
+  const config = loadEnvironment({ DATA_DIR: dataDir, LOG_LEVEL: 'error', ADMIN_API_KEY: ADMIN_KEY, API_KEYS: USER_KEY, ...env });
   const app = await createMarketplaceApp(config);
   await app.init();
   return {

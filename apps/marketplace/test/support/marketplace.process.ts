@@ -3,6 +3,13 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MARKETPLACE_BUNDLE, WORKSPACE_ROOT } from './paths';
 
+/** The user key every spawned marketplace knows; `userFetch` calls as its holder. */
+export const PROCESS_USER_KEY = 'marketplace-process-user-key';
+
+export function userFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, headers: { 'x-api-key': PROCESS_USER_KEY, ...(init.headers as Record<string, string>) } });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -32,7 +39,7 @@ export async function spawnMarketplace(env: Record<string, string>, launcher: st
   const [command, ...args] = [...launcher, process.execPath, MARKETPLACE_BUNDLE];
   const child = spawn(command, args, {
     cwd: WORKSPACE_ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', API_KEYS: PROCESS_USER_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -30,9 +30,19 @@ export class MarketplaceApiError extends Error {
 export interface ClientOptions {
   /** Where the API is, e.g. `http://localhost:3000`; empty for the page's own origin. */
   baseUrl?: string;
-  /** Admin API key, for pipeline writes and job deletion. */
+  /** An API key: a user key owns the jobs it submits; an admin key also writes pipelines and sees every job. */
   apiKey?: string;
+  /**
+   * Without a key, the server makes the caller the owner of its jobs through a cookie. A browser keeps
+   * it by itself; in Node the client keeps it here (pass one in to go on with an earlier owner).
+   */
+  owner?: OwnerCookieJar;
   fetch?: typeof fetch;
+}
+
+/** Where a Node client keeps the owner cookie the server answered (`aim_owner=...`). */
+export interface OwnerCookieJar {
+  cookie?: string;
 }
 
 export interface JobSubmission {
@@ -59,14 +69,21 @@ export interface JobFilter {
 export class MarketplaceClient {
   private readonly baseUrl: string;
   private readonly fetcher: typeof fetch;
+  private readonly owner: OwnerCookieJar;
 
   constructor(private readonly options: ClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
     this.fetcher = options.fetch ?? ((...args) => fetch(...args));
+    this.owner = options.owner ?? {};
+  }
+
+  /** The owner cookie this client holds (Node only; a browser keeps its own). */
+  get ownerCookie(): string | undefined {
+    return this.owner.cookie;
   }
 
   withApiKey(apiKey: string | undefined): MarketplaceClient {
-    return new MarketplaceClient({ ...this.options, apiKey });
+    return new MarketplaceClient({ ...this.options, apiKey, owner: this.owner });
   }
 
   services = () => this.json<ServiceView[]>('listServices');
@@ -172,13 +189,18 @@ export class MarketplaceClient {
   }
 
   private async send(method: string, url: string, init: { headers?: Record<string, string>; body?: RequestInit['body']; signal?: AbortSignal } = {}): Promise<Response> {
-    const headers = { ...init.headers, ...(this.options.apiKey ? { 'x-api-key': this.options.apiKey } : {}) };
+    const headers: Record<string, string> = { ...init.headers };
+    if (this.options.apiKey) headers['x-api-key'] = this.options.apiKey;
+    else if (this.owner.cookie) headers['cookie'] = this.owner.cookie;
     let response: Response;
     try {
       response = await this.fetcher(url, { method, headers, body: init.body, signal: init.signal });
     } catch (error) {
       throw new MarketplaceApiError(0, 'UNREACHABLE', `the marketplace at ${this.baseUrl || 'this site'} cannot be reached: ${(error as Error).message}`);
     }
+    // Readable in Node only: browsers never show Set-Cookie to scripts (and keep the cookie themselves).
+    const owner = response.headers.getSetCookie?.().find((cookie) => cookie.startsWith('aim_owner='));
+    if (owner) this.owner.cookie = owner.split(';')[0];
     if (!response.ok) {
       const answer = (await response.json().catch(() => undefined)) as ApiError | undefined;
       throw new MarketplaceApiError(response.status, answer?.code ?? `HTTP_${response.status}`, answer?.message ?? response.statusText, answer?.problems);

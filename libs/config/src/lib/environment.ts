@@ -55,4 +55,16 @@ export class Environment {
   @IsOptional()
   @Matches(/^[0-9a-f]{64}(,[0-9a-f]{64})*$/, { message: 'ADMIN_API_KEY_SHA256 must be comma-separated SHA-256 hex digests' })
   ADMIN_API_KEY_SHA256?: string = undefined;
+
+  /** User keys: each owns the jobs submitted with it. Comma-separated, each at least 16 characters. */
+  @IsOptional()
+  @Matches(/^[^,\s]{16,}(,[^,\s]{16,})*$/, { message: 'API_KEYS must be comma-separated keys of at least 16 characters each' })
+  API_KEYS?: string = undefined;
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}(,[0-9a-f]{64})*$/, { message: 'API_KEYS_SHA256 must be comma-separated SHA-256 hex digests' })
+  API_KEYS_SHA256?: string = undefined;
+  /** Callers without a key may submit jobs (a browser owns its jobs through a cookie). */
+  @Transform(({ value }) => (typeof value === 'string' ? { true: true, false: false }[value.toLowerCase()] ?? value : value))
+  @IsBoolean({ message: 'ALLOW_ANONYMOUS must be true or false' })
+  ALLOW_ANONYMOUS = true;
 }

@@ -10,10 +10,15 @@ export class ConfigurationError extends Error {
   }
 }
 
-export interface LoadedEnvironment extends Omit<Environment, 'ADMIN_API_KEY' | 'ADMIN_API_KEY_SHA256'> {
+export interface LoadedEnvironment extends Omit<Environment, 'ADMIN_API_KEY' | 'ADMIN_API_KEY_SHA256' | 'API_KEYS' | 'API_KEYS_SHA256'> {
   /** SHA-256 digests of the admin keys: the plain key is hashed here and not kept. */
   adminKeyHashes: string[];
+  /** SHA-256 digests of the user keys. */
+  userKeyHashes: string[];
 }
+
+const SECRETS = ['ADMIN_API_KEY', 'API_KEYS', 'WEBHOOK_SECRET'];
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Reads and checks the environment once; a wrong value throws an error naming the variable. */
 export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): LoadedEnvironment {
@@ -24,15 +29,13 @@ export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Loaded
   if (errors.length) {
     throw new ConfigurationError(
       errors.map((error) => {
-        const given = error.property.startsWith('ADMIN_API_KEY') || error.property === 'WEBHOOK_SECRET' ? '(hidden)' : JSON.stringify(raw[error.property]);
+        const given = SECRETS.includes(error.property) ? '(hidden)' : JSON.stringify(raw[error.property]);
         return `${error.property}=${given}: ${Object.values(error.constraints ?? {}).join('; ')}`;
       }),
     );
   }
-  const { ADMIN_API_KEY, ADMIN_API_KEY_SHA256, ...rest } = environment;
-  const adminKeyHashes = [
-    ...(ADMIN_API_KEY ? [createHash('sha256').update(ADMIN_API_KEY).digest('hex')] : []),
-    ...(ADMIN_API_KEY_SHA256 ? ADMIN_API_KEY_SHA256.split(',') : []),
-  ];
-  return { ...rest, adminKeyHashes };
+  const { ADMIN_API_KEY, ADMIN_API_KEY_SHA256, API_KEYS, API_KEYS_SHA256, ...rest } = environment;
+  const adminKeyHashes = [...(ADMIN_API_KEY ? [sha256(ADMIN_API_KEY)] : []), ...(ADMIN_API_KEY_SHA256 ? ADMIN_API_KEY_SHA256.split(',') : [])];
+  const userKeyHashes = [...(API_KEYS ? API_KEYS.split(',').map(sha256) : []), ...(API_KEYS_SHA256 ? API_KEYS_SHA256.split(',') : [])];
+  return { ...rest, adminKeyHashes, userKeyHashes };
 }

@@ -62,7 +62,7 @@ export interface JobStepView extends StepRunView, Pick<JobStep, 'id' | 'service'
 }
 
 /** A job as the API shows it: without its pipeline snapshot and request fingerprint; files as links. */
-export interface JobView extends Omit<Job, 'pipeline' | 'requestHash' | 'idempotencyKey' | 'inputs' | 'outputs' | 'steps'> {
+export interface JobView extends Omit<Job, 'pipeline' | 'requestHash' | 'idempotencyKey' | 'owner' | 'inputs' | 'outputs' | 'steps'> {
   inputs: Record<string, ArtifactView>;
   outputs: Record<string, ArtifactView | ArtifactView[]>;
   steps: JobStepView[];

@@ -71,6 +71,8 @@ export interface WebhookState {
 
 export interface Job {
   id: string;
+  /** Who submitted it (`key:<digest>` or `browser:<digest>`): only they and admins see it. */
+  owner?: string;
   pipelineId: string;
   /** The pipeline as it was when the job was submitted. */
   pipeline: PipelineDefinition;
@@ -121,6 +123,8 @@ export interface JobEvent {
 }
 
 export interface JobListFilter {
+  /** Only the jobs of this owner; undefined lists everyone's (admins). */
+  owner?: string;
   status?: JobStatus;
   pipelineId?: string;
   limit: number;

@@ -4,7 +4,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { memoryStorage } from 'multer';
 import { ParamsValidator, RegistryInbox } from '@aim/contracts';
 import { ENGINE_OPTIONS, EngineOptions } from './engine.options';
-import { AdminKeyGuard } from './http/admin-key.guard';
+import { CallerGuard } from './http/caller.guard';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { JobsController } from './http/jobs.controller';
 import { PipelinesController } from './http/pipelines.controller';
@@ -44,7 +44,7 @@ export class EngineModule {
       providers: [
         { provide: ENGINE_OPTIONS, useValue: options },
         { provide: APP_FILTER, useValue: new HttpErrorFilter(options.maxUploadBytes) },
-        { provide: APP_GUARD, useClass: AdminKeyGuard },
+        { provide: APP_GUARD, useClass: CallerGuard },
         { provide: APP_PIPE, useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }) },
         { provide: ParamsValidator, useValue: new ParamsValidator() },
         { provide: PipelineExpressions, useValue: new PipelineExpressions(options.expressionLimits) },

@@ -32,4 +32,8 @@ export interface EngineOptions {
   webhookAllowPrivateTargets: boolean;
   /** SHA-256 hex digests of the admin API keys; empty means pipeline writes are refused. */
   adminKeyHashes: string[];
+  /** SHA-256 hex digests of the user API keys: each owns the jobs it submits. */
+  userKeyHashes: string[];
+  /** Callers without a key may submit, owning their jobs through a cookie. */
+  allowAnonymous: boolean;
 }

@@ -2,10 +2,22 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PipelineDefinition } from '@aim/contracts';
-import { ADMIN_KEY } from './engine.harness';
+import { ADMIN_KEY, USER_KEY } from './engine.harness';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JobBody = any;
+
+const agents = new WeakMap<INestApplication, ReturnType<typeof request.agent>>();
+
+/**
+ * The tests' HTTP client of an app: a program with the test user key, so it owns the jobs it submits,
+ * also across a restart (job-ownership.spec covers browsers with cookies and strangers).
+ */
+export function client(app: INestApplication): ReturnType<typeof request.agent> {
+  let agent = agents.get(app);
+  if (!agent) agents.set(app, (agent = request.agent(app.getHttpServer()).set('X-API-Key', USER_KEY)));
+  return agent;
+}
 
 export async function createPipeline(app: INestApplication, definition: PipelineDefinition): Promise<void> {
   const response = await request(app.getHttpServer()).post('/api/v1/pipelines').set('X-API-Key', ADMIN_KEY).send(definition);
@@ -19,7 +31,7 @@ export async function submit(
   headers: Record<string, string> = {},
 ): Promise<request.Response> {
   const inputs = Object.fromEntries(Object.entries(body.inputs ?? { data: { hello: 'world' } }).map(([name, value]) => [name, { value }]));
-  let call = request(app.getHttpServer()).post(`/api/v1/pipelines/${pipelineId}/jobs`);
+  let call = client(app).post(`/api/v1/pipelines/${pipelineId}/jobs`);
   for (const [name, value] of Object.entries(headers)) call = call.set(name, value);
   return call.send({ ...body, inputs });
 }
@@ -31,7 +43,7 @@ export async function submitOk(app: INestApplication, pipelineId: string, body: 
 }
 
 export async function getJob(app: INestApplication, id: string): Promise<JobBody> {
-  return (await request(app.getHttpServer()).get(`/api/v1/jobs/${id}`).expect(200)).body;
+  return (await client(app).get(`/api/v1/jobs/${id}`).expect(200)).body;
 }
 
 /** Polls the job until it is finished (or the predicate holds); fails after `timeoutMs`. */

@@ -10,11 +10,12 @@ import { StoreModule } from '@aim/store';
 import { EngineModule } from '../../src/lib/engine.module';
 import { EngineOptions } from '../../src/lib/engine.options';
 import { DEFAULT_EXPRESSION_LIMITS } from '../../src/lib/pipelines/pipeline-expressions';
-import { hashApiKey } from '../../src/lib/http/admin-key.guard';
+import { hashApiKey } from '../../src/lib/http/caller.guard';
 import { bodyParserErrorHandler } from '../../src/lib/http/http-error.filter';
 import { TestKitService } from './test-kit.service';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
+export const USER_KEY = 'test-user-key-0123456789';
 
 @Module({ providers: [TestKitService], exports: [TestKitService] })
 class TestKitModule {}
@@ -40,6 +41,8 @@ export const DEFAULT_TEST_OPTIONS: EngineOptions = {
   webhookTimeoutMs: 1000,
   webhookAllowPrivateTargets: true,
   adminKeyHashes: [hashApiKey(ADMIN_KEY)],
+  userKeyHashes: [hashApiKey(USER_KEY)],
+  allowAnonymous: true,
 };
 
 export interface EngineHarness {

@@ -131,7 +131,7 @@ export class EditorPage implements OnInit {
     const value = this.parsed().value;
     if (!value || !(await this.validate())) return;
     try {
-      const saved = this.existing && value.id === this.id() ? await this.api.client.replacePipeline(value.id, value) : await this.api.client.createPipeline(value);
+      const saved = this.existing && value.id === this.id() ? await this.api.adminClient.replacePipeline(value.id, value) : await this.api.adminClient.createPipeline(value);
       this.saved.set(saved.definition.id);
       this.show(`Saved “${saved.definition.id}”.`, false);
       // The address follows the saved pipeline without reloading the page (and losing this message).

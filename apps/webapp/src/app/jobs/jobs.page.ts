@@ -7,7 +7,7 @@ import { StatusBadgeComponent } from '../shared/status-badge.component';
 
 const PAGE = 20;
 
-/** Job history: filter by status and pipeline, page through, cancel, delete (admin), run again. */
+/** This browser's job history: filter by status and pipeline, page through, cancel, delete, run again. */
 @Component({
   selector: 'aim-jobs',
   imports: [RouterLink, FormsModule, StatusBadgeComponent],

@@ -3,14 +3,18 @@ import { MarketplaceApiError, MarketplaceClient } from '@aim/client';
 
 const KEY_STORAGE = 'aim.adminKey';
 
-/** The API client of the page's own origin, with the admin key the person entered (kept in this browser). */
+/**
+ * The API client of the page's own origin. Jobs run from this browser belong to it through the owner
+ * cookie the server gives; the admin key the person entered (kept in this browser) is sent only for
+ * what needs it, writing pipelines, so that the jobs and their images stay this browser's own.
+ */
 @Injectable({ providedIn: 'root' })
 export class ApiService {
   readonly adminKey = signal<string>(localStorage.getItem(KEY_STORAGE) ?? '');
-  private readonly base = new MarketplaceClient();
+  readonly client = new MarketplaceClient();
 
-  get client(): MarketplaceClient {
-    return this.base.withApiKey(this.adminKey() || undefined);
+  get adminClient(): MarketplaceClient {
+    return this.client.withApiKey(this.adminKey() || undefined);
   }
 
   setAdminKey(key: string): void {

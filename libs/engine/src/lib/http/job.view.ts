@@ -22,7 +22,7 @@ function stepOutputsView(outputs?: Record<string, ArtifactRef>) {
 
 /** A job as the API shows it: blob keys hidden, each output with the URL that downloads it. */
 export function jobView(job: Job): JobDto {
-  const { pipeline: _pipeline, requestHash: _hash, idempotencyKey: _key, ...rest } = job;
+  const { pipeline: _pipeline, requestHash: _hash, idempotencyKey: _key, owner: _owner, ...rest } = job;
   return {
     ...rest,
     inputs: Object.fromEntries(Object.entries(job.inputs).map(([name, ref]) => [name, { contentType: ref.contentType, size: ref.size }])),

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { map, Observable } from 'rxjs';
 import { ErrorCode, MarketplaceError } from '@aim/contracts';
 import { JobsService } from '../jobs/jobs.service';
-import { AdminOnly } from './admin-key.guard';
+import { Caller, CurrentCaller } from './caller.guard';
 import { ErrorDto, JobDto, JobListQuery, JobPageDto, OutputQuery } from './api.dto';
 import { jobView } from './job.view';
 
@@ -20,40 +20,39 @@ export class JobsController {
   @Get()
   @ApiOperation({ summary: 'Jobs, newest first, filtered by status and pipeline, paged' })
   @ApiOkResponse({ type: JobPageDto })
-  async list(@Query() query: JobListQuery): Promise<JobPageDto> {
-    const page = await this.jobs.list({ status: query.status, pipelineId: query.pipelineId, limit: query.limit, offset: query.offset });
+  async list(@Query() query: JobListQuery, @CurrentCaller() caller: Caller): Promise<JobPageDto> {
+    const page = await this.jobs.list({ status: query.status, pipelineId: query.pipelineId, limit: query.limit, offset: query.offset }, caller);
     return { ...page, items: page.items.map(jobView) };
   }
 
   @Get(':id')
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  async get(@Param('id', JOB_ID) id: string): Promise<JobDto> {
-    return jobView(await this.jobs.get(id));
+  async get(@Param('id', JOB_ID) id: string, @CurrentCaller() caller: Caller): Promise<JobDto> {
+    return jobView(await this.jobs.get(id, caller));
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a queued or running job' })
   @ApiOkResponse({ type: JobDto })
-  async cancel(@Param('id', JOB_ID) id: string): Promise<JobDto> {
-    return jobView(await this.jobs.cancel(id));
+  async cancel(@Param('id', JOB_ID) id: string, @CurrentCaller() caller: Caller): Promise<JobDto> {
+    return jobView(await this.jobs.cancel(id, caller));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @AdminOnly()
   @ApiSecurity('api-key')
-  @ApiOperation({ summary: 'Delete a finished job and its files (admin)' })
-  async delete(@Param('id', JOB_ID) id: string): Promise<void> {
-    await this.jobs.delete(id);
+  @ApiOperation({ summary: 'Delete a finished job and its files (its owner, or an admin)' })
+  async delete(@Param('id', JOB_ID) id: string, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.jobs.delete(id, caller);
   }
 
   @Sse(':id/events')
   @ApiOperation({ summary: 'Server-Sent Events of the job, from the start (or after Last-Event-ID) until it ends' })
   @ApiProduces('text/event-stream')
-  async events(@Param('id', JOB_ID) id: string, @Req() request: Request): Promise<Observable<MessageEvent>> {
-    await this.jobs.get(id); // a 404 must be answered before the event stream opens
+  async events(@Param('id', JOB_ID) id: string, @Req() request: Request, @CurrentCaller() caller: Caller): Promise<Observable<MessageEvent>> {
+    await this.jobs.get(id, caller); // a 404 must be answered before the event stream opens
     const after = Number(request.header('last-event-id') ?? 0);
     return this.jobs.events(id, Number.isInteger(after) && after > 0 ? after : 0).pipe(
       map((event) => ({ id: String(event.seq), type: event.type, data: event })),
@@ -63,16 +62,22 @@ export class JobsController {
   @Get(':id/inputs/:name')
   @ApiOperation({ summary: 'Download an input as it was submitted' })
   @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'application/json')
-  async input(@Param('id', JOB_ID) id: string, @Param('name') name: string, @Res() response: Response): Promise<void> {
-    const { ref, data } = await this.jobs.input(id, name);
+  async input(@Param('id', JOB_ID) id: string, @Param('name') name: string, @CurrentCaller() caller: Caller, @Res() response: Response): Promise<void> {
+    const { ref, data } = await this.jobs.input(id, name, caller);
     sendStoredFile(response, ref.contentType, name, data);
   }
 
   @Get(':id/outputs/:name')
   @ApiOperation({ summary: 'Download an output (image bytes, or JSON)' })
   @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'application/json')
-  async output(@Param('id', JOB_ID) id: string, @Param('name') name: string, @Query() query: OutputQuery, @Res() response: Response): Promise<void> {
-    const { ref, data } = await this.jobs.output(id, name, query.index);
+  async output(
+    @Param('id', JOB_ID) id: string,
+    @Param('name') name: string,
+    @Query() query: OutputQuery,
+    @CurrentCaller() caller: Caller,
+    @Res() response: Response,
+  ): Promise<void> {
+    const { ref, data } = await this.jobs.output(id, name, caller, query.index);
     const extension = ref.contentType.split('/')[1]?.replace('jpeg', 'jpg').replace(/[^a-z0-9]/g, '') || 'bin';
     sendStoredFile(response, ref.contentType, `${name}${query.index === undefined ? '' : `-${query.index}`}.${extension}`, data);
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Inject, Delete, Get, HttpCode, Param, Post, Put, Req, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
@@ -16,8 +16,9 @@ import type { Request, Response } from 'express';
 import { PIPELINE_DEFINITION_SCHEMA } from '@aim/contracts';
 import { StoredPipeline } from '@aim/store';
 import { JobSubmissionService } from '../jobs/job-submission.service';
+import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { PipelinesService } from '../pipelines/pipelines.service';
-import { AdminOnly } from './admin-key.guard';
+import { AdminOnly, Caller, CurrentCaller, ownerForSubmit } from './caller.guard';
 import { ErrorDto, JobDto, PipelineDto, PipelineSummaryDto, SubmitJobJsonDto, ValidationResultDto } from './api.dto';
 import { jobView } from './job.view';
 import { SubmitRateLimitGuard } from './submit-rate-limit.guard';
@@ -31,6 +32,7 @@ export class PipelinesController {
   constructor(
     private readonly pipelines: PipelinesService,
     private readonly submissions: JobSubmissionService,
+    @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
   ) {}
 
   @Get()
@@ -100,8 +102,10 @@ export class PipelinesController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
     @UploadedFiles() files: Express.Multer.File[],
+    @CurrentCaller() caller: Caller,
   ): Promise<JobDto> {
-    const { job, created } = await this.submissions.submit(readSubmission(id, request, files));
+    const owner = ownerForSubmit(caller, request, response, this.options.allowAnonymous);
+    const { job, created } = await this.submissions.submit({ ...readSubmission(id, request, files), owner });
     if (!created) response.status(200);
     response.setHeader('Location', `/api/v1/jobs/${job.id}`);
     return jobView(job);

@@ -1,12 +1,14 @@
-import { Controller, Get, HttpCode, Param, Post, Req, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Inject, HttpCode, Param, Post, Req, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { ApiAcceptedResponse, ApiConsumes, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ErrorCode, MarketplaceError } from '@aim/contracts';
+import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { JobSubmissionService } from '../jobs/job-submission.service';
 import { PipelinesService } from '../pipelines/pipelines.service';
 import { ServiceRegistry, ServiceStatus } from '../registry/service-registry';
 import { ErrorDto, JobDto, ServiceDto } from './api.dto';
+import { Caller, CurrentCaller, ownerForSubmit } from './caller.guard';
 import { jobView } from './job.view';
 import { SubmitRateLimitGuard } from './submit-rate-limit.guard';
 import { readSubmission } from './submission-request';
@@ -32,6 +34,7 @@ export class ServicesController {
     private readonly registry: ServiceRegistry,
     private readonly pipelines: PipelinesService,
     private readonly submissions: JobSubmissionService,
+    @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
   ) {}
 
   @Get()
@@ -65,9 +68,11 @@ export class ServicesController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
     @UploadedFiles() files: Express.Multer.File[],
+    @CurrentCaller() caller: Caller,
   ): Promise<JobDto> {
     const definition = this.pipelines.taskDefinition(name, task);
-    const { job, created } = await this.submissions.submit(readSubmission(definition.id, request, files));
+    const owner = ownerForSubmit(caller, request, response, this.options.allowAnonymous);
+    const { job, created } = await this.submissions.submit({ ...readSubmission(definition.id, request, files), owner });
     if (!created) response.status(200);
     response.setHeader('Location', `/api/v1/jobs/${job.id}`);
     return jobView(job);

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import type { Request } from 'express';
 import { ErrorCode, MarketplaceError } from '@aim/contracts';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
-import { hashApiKey, presentedApiKey } from './admin-key.guard';
+import { hashApiKey, presentedApiKey } from './caller.guard';
 
 interface Bucket {
   tokens: number;

@@ -19,6 +19,8 @@ export interface SubmittedInput {
 
 export interface SubmitRequest {
   pipelineId: string;
+  /** Who the job will belong to. */
+  owner?: string;
   inputs: Record<string, SubmittedInput>;
   params: Record<string, unknown>;
   idempotencyKey?: string;
@@ -52,9 +54,11 @@ export class JobSubmissionService {
     const fingerprint = createHash('sha256').update(JSON.stringify([definition.id, params, webhookUrl ?? null]));
     const inputs = await this.checkInputs(id, definition, request.inputs, fingerprint);
     const requestHash = fingerprint.digest('hex');
-    if (request.idempotencyKey) {
-      const earlier = await this.store.findJobByIdempotencyKey(request.idempotencyKey);
-      if (earlier) return { job: this.sameRequest(earlier, requestHash, request.idempotencyKey), created: false };
+    // Keys are per owner: another caller's key never finds (or blocks) this one's job.
+    const idempotencyKey = request.idempotencyKey === undefined ? undefined : `${request.owner ?? ''} ${request.idempotencyKey}`;
+    if (idempotencyKey) {
+      const earlier = await this.store.findJobByIdempotencyKey(idempotencyKey);
+      if (earlier) return { job: this.sameRequest(earlier, requestHash, request.idempotencyKey!), created: false };
     }
     if (this.runner.activeCount >= this.options.maxActiveJobs) {
       this.metrics.jobsRefused.inc();
@@ -73,6 +77,7 @@ export class JobSubmissionService {
     const now = new Date().toISOString();
     const job: Job = {
       id,
+      owner: request.owner,
       pipelineId: definition.id,
       pipeline: definition,
       status: 'queued',
@@ -82,12 +87,13 @@ export class JobSubmissionService {
       inputs: Object.fromEntries(inputs.map((input) => [input.name, input.ref])),
       outputs: {},
       steps: definition.steps.map((step) => ({ id: step.id, service: step.service, task: step.task, status: 'pending', attempts: 0 })),
-      idempotencyKey: request.idempotencyKey,
+      idempotencyKey,
       requestHash,
       webhook: webhookUrl ? { url: webhookUrl, status: 'pending', attempts: 0 } : undefined,
       seq: 0,
     };
     if (!job.webhook) delete job.webhook;
+    if (!job.owner) delete job.owner;
     const result = await this.storeNewJob(job, inputs);
     if (!result.created) {
       // Another submit with the same key won the race between the look-up and the insert.

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { concat, defer, filter, from, mergeMap, Observable, takeWhile, ReplaySubject } from 'rxjs';
 import { ArtifactRef, ErrorCode, isTerminalJobStatus, Job, JobEvent, JobListFilter, JobPage, MarketplaceError, own } from '@aim/contracts';
 import { BlobStore, JobStore } from '@aim/store';
+import { Caller, mayAccess } from '../http/caller.guard';
 import { JobRecorder } from './job-recorder';
 import { JobRunner } from './job-runner';
 
@@ -17,25 +18,35 @@ export class JobsService {
     private readonly recorder: JobRecorder,
   ) {}
 
-  async get(id: string): Promise<Job> {
+  /**
+   * The job, when the caller may see it (its owner or an admin). Anyone else is told it does not exist,
+   * exactly as for an id that was never used: ids of others' jobs are not confirmed.
+   */
+  async get(id: string, caller: Caller): Promise<Job> {
     const job = this.runner.activeJob(id) ?? (await this.store.getJob(id));
-    if (!job) throw new MarketplaceError(ErrorCode.JobNotFound, `there is no job "${id}"; it may have been deleted or removed after its retention time`);
+    if (!job || !mayAccess(caller, job.owner)) {
+      throw new MarketplaceError(ErrorCode.JobNotFound, `there is no job "${id}" of yours; it may have been deleted or removed after its retention time`);
+    }
     return job;
   }
 
-  list(filter: JobListFilter): Promise<JobPage> {
-    return this.store.listJobs(filter);
+  /** The caller's own jobs; an admin's list has everyone's. */
+  async list(filter: Omit<JobListFilter, 'owner'>, caller: Caller): Promise<JobPage> {
+    if (caller.admin) return this.store.listJobs(filter);
+    if (!caller.owner) return { items: [], total: 0, limit: filter.limit, offset: filter.offset };
+    return this.store.listJobs({ ...filter, owner: caller.owner });
   }
 
-  async cancel(id: string): Promise<Job> {
+  async cancel(id: string, caller: Caller): Promise<Job> {
+    await this.get(id, caller);
     const cancelled = await this.runner.cancel(id);
     if (cancelled) return cancelled;
-    const job = await this.get(id);
+    const job = await this.get(id, caller);
     throw new MarketplaceError(ErrorCode.JobNotCancellable, `job "${id}" is ${job.status} already and cannot be cancelled`);
   }
 
-  async delete(id: string): Promise<void> {
-    const job = await this.get(id);
+  async delete(id: string, caller: Caller): Promise<void> {
+    const job = await this.get(id, caller);
     if (!isTerminalJobStatus(job.status)) {
       throw new MarketplaceError(ErrorCode.JobNotFinished, `job "${id}" is ${job.status}; cancel it before deleting it`);
     }
@@ -45,16 +56,16 @@ export class JobsService {
   }
 
   /** An input's bytes, as submitted. */
-  async input(id: string, name: string): Promise<{ ref: ArtifactRef; data: Buffer }> {
-    const job = await this.get(id);
+  async input(id: string, name: string, caller: Caller): Promise<{ ref: ArtifactRef; data: Buffer }> {
+    const job = await this.get(id, caller);
     const ref = own(job.inputs, name);
     if (!ref) throw new MarketplaceError(ErrorCode.NotFound, `job "${id}" has no input "${name}"; it has ${Object.keys(job.inputs).join(', ')}`);
     return { ref, data: ref.blobKey ? await this.blobs.get(ref.blobKey) : Buffer.from(JSON.stringify(ref.value)) };
   }
 
   /** An output's bytes; a for-each output is a list, picked by `index`. */
-  async output(id: string, name: string, index?: number): Promise<{ ref: ArtifactRef; data: Buffer }> {
-    const job = await this.get(id);
+  async output(id: string, name: string, caller: Caller, index?: number): Promise<{ ref: ArtifactRef; data: Buffer }> {
+    const job = await this.get(id, caller);
     if (job.status !== 'succeeded') {
       throw new MarketplaceError(ErrorCode.OutputNotFound, `job "${id}" is ${job.status}; outputs exist once it has succeeded`);
     }

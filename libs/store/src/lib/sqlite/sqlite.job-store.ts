@@ -31,8 +31,8 @@ export class SqliteJobStore extends JobStore {
     const db = this.db;
     return {
       insertJob: db.prepare(
-        `INSERT INTO jobs (id, pipeline_id, status, created_at, updated_at, finished_at, idempotency_key, webhook_status, doc)
-         VALUES (@id, @pipelineId, @status, @createdAt, @updatedAt, @finishedAt, @idempotencyKey, @webhookStatus, @doc)`,
+        `INSERT INTO jobs (id, owner, pipeline_id, status, created_at, updated_at, finished_at, idempotency_key, webhook_status, doc)
+         VALUES (@id, @owner, @pipelineId, @status, @createdAt, @updatedAt, @finishedAt, @idempotencyKey, @webhookStatus, @doc)`,
       ),
       updateJob: db.prepare(
         `UPDATE jobs SET status = @status, updated_at = @updatedAt, finished_at = @finishedAt,
@@ -99,6 +99,10 @@ export class SqliteJobStore extends JobStore {
   async listJobs(filter: JobListFilter): Promise<JobPage> {
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: filter.limit, offset: filter.offset };
+    if (filter.owner !== undefined) {
+      where.push('owner = @owner');
+      params['owner'] = filter.owner;
+    }
     if (filter.status) {
       where.push('status = @status');
       params['status'] = filter.status;
@@ -184,6 +188,7 @@ export class SqliteJobStore extends JobStore {
   private jobParams(job: Job) {
     return {
       id: job.id,
+      owner: job.owner ?? null,
       pipelineId: job.pipelineId,
       status: job.status,
       createdAt: job.createdAt,

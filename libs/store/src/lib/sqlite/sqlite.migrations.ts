@@ -36,6 +36,14 @@ const MIGRATIONS: { version: number; sql: string }[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // Jobs belong to whoever submitted them; older jobs have no owner and are seen by admins only.
+    version: 2,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN owner TEXT;
+      CREATE INDEX jobs_by_owner ON jobs (owner, created_at);
+    `,
+  },
 ];
 
 export function migrate(db: Database): number {
