@@ -28,6 +28,14 @@ async function download(server: Server, url: string): Promise<Buffer> {
   return response.body as Buffer;
 }
 
+/** Mean difference between neighbouring pixels inside a box, the image laid over a background: how sharp it looks. */
+async function edgeEnergy(data: Buffer, box: { x: number; y: number; width: number; height: number }, background: string): Promise<number> {
+  const { data: grey, info } = await sharp(data).flatten({ background }).extract({ left: box.x, top: box.y, width: box.width, height: box.height }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  let sum = 0;
+  for (let y = 0; y < info.height; y++) for (let x = 1; x < info.width; x++) sum += Math.abs(grey[y * info.width + x] - grey[y * info.width + x - 1]);
+  return sum / (info.height * (info.width - 1));
+}
+
 async function run(server: Server, pipeline: string, image: Buffer, filename: string) {
   const accepted = await api(server).post(`/api/v1/pipelines/${pipeline}/jobs`).attach('image', image, filename).expect(202);
   const job = await finished(server, accepted.body.id);
@@ -86,6 +94,19 @@ describe('the AI services in the one-process marketplace', () => {
     }
     expect(changedOutside).toBe(0);
     faces.forEach(({ box }, f) => expect(changedPerFace[f] / (box.width * box.height)).toBeGreaterThan(0.8));
+  }, 60_000);
+
+  it('anonymises a PNG with an alpha channel: no face stays sharp on any background', async () => {
+    const translucent = await sharp(testFile('faces', 'sample1.jpg')).ensureAlpha(0.6).png().toBuffer();
+    const job = await run(server, 'anonymise-faces', translucent, 'sample1.png');
+    const faces = job.outputs.faces.value as { box: { x: number; y: number; width: number; height: number } }[];
+    expect(faces).toHaveLength(3);
+    const out = await download(server, job.outputs.image.url);
+    for (const { box } of faces) {
+      for (const background of ['#ffffff', '#000000']) {
+        expect(await edgeEnergy(out, box, background)).toBeLessThan((await edgeEnergy(translucent, box, background)) * 0.35);
+      }
+    }
   }, 60_000);
 
   it('analyses faces: one labelled box per face and a report with every field', async () => {

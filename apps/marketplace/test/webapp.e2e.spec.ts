@@ -82,6 +82,10 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     await page.locator('[data-output="faces"] .face-box').first().waitFor();
     expect(await page.locator('[data-output="faces"] .face-box').count()).toBe(3);
     expect(await page.locator('tr[data-step] [data-status="succeeded"]').count()).toBe(2);
+    // The faces are drawn over the blurred output: no picture on the page is the photo as it was sent.
+    const pictures = await page.locator('img').evaluateAll((images) => images.map((img) => img.getAttribute('src') ?? ''));
+    expect(pictures.length).toBeGreaterThanOrEqual(2);
+    expect(pictures.filter((src) => src.includes('/inputs/'))).toEqual([]);
 
     // Another browser (another owner cookie) is told the job does not exist, and gets none of its files.
     const jobUrl = page.url();

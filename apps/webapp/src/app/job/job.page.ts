@@ -74,10 +74,17 @@ export class JobPage implements OnInit, OnDestroy {
 
   protected readonly finished = computed(() => FINISHED.includes(this.job()?.status ?? ''));
   protected readonly outputs = computed(() => Object.entries(this.job()?.outputs ?? {}).map(([name, value]) => ({ name, value: value as ArtifactView | ArtifactView[] })));
+  /**
+   * The picture results are drawn over: the job's own output image when it made one, else its input.
+   * A job that blurs faces must never show the photo it was given, so the output always wins.
+   */
   protected readonly photo = computed(() => {
     const job = this.job();
-    const image = job && Object.entries(job.inputs).find(([, input]) => input.contentType.startsWith('image/'));
-    return job && image ? this.api.client.inputUrl(job.id, image[0]) : undefined;
+    if (!job) return undefined;
+    const output = Object.values(job.outputs).find((out): out is ArtifactView => !Array.isArray(out) && out.contentType.startsWith('image/'));
+    if (output) return output.url;
+    const input = Object.entries(job.inputs).find(([, value]) => value.contentType.startsWith('image/'));
+    return input ? this.api.client.inputUrl(job.id, input[0]) : undefined;
   });
   protected readonly pipelineName = computed(() => {
     const id = this.job()?.pipelineId ?? '';

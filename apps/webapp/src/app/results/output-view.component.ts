@@ -52,7 +52,7 @@ function isDigit(value: unknown): value is DigitReading {
 export class OutputViewComponent {
   readonly name = input.required<string>();
   readonly output = input.required<ArtifactView | ArtifactView[]>();
-  /** The job's input photo, to draw faces over. */
+  /** The picture to draw faces over: the job's output image when it made one, else its input. */
   readonly photo = input<string>();
 
   private readonly items = computed(() => {

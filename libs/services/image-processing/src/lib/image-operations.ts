@@ -52,19 +52,32 @@ export async function blurRegions(image: DecodedImage, regions: Region[], sigma:
   if (clipped.length === 0) return image.pipeline;
   const { data, info } = await image.pipeline.raw().toBuffer({ resolveWithObject: true });
   const raw = { width: info.width, height: info.height, channels: info.channels };
+  const hasAlpha = info.channels === 2 || info.channels === 4;
   const patches = await Promise.all(
-    clipped.map(async (region) => ({
-      input: await sharp(data, { raw })
-        .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
-        .blur(sigma)
-        .raw()
-        .toBuffer(),
-      raw: { width: region.width, height: region.height, channels: info.channels },
-      left: region.x,
-      top: region.y,
-    })),
+    clipped.map(async (region) => {
+      const blurred = {
+        input: await sharp(data, { raw })
+          .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
+          .blur(sigma)
+          .raw()
+          .toBuffer(),
+        raw: { width: region.width, height: region.height, channels: info.channels },
+        left: region.x,
+        top: region.y,
+      };
+      if (!hasAlpha) return [blurred];
+      // Laid over the region as it is, a semi-transparent blurred patch would let the sharp pixels
+      // underneath show through: the region is cleared first ('dest-out' with an opaque shape).
+      const clear = {
+        input: { create: { width: region.width, height: region.height, channels: 4 as const, background: { r: 0, g: 0, b: 0, alpha: 1 } } },
+        left: region.x,
+        top: region.y,
+        blend: 'dest-out' as const,
+      };
+      return [clear, blurred];
+    }),
   );
-  return sharp(data, { raw }).composite(patches);
+  return sharp(data, { raw }).composite(patches.flat());
 }
 
 export function boxesOverlay(boxes: LabelledBox[], width: number, height: number, lineWidth: number): Buffer {

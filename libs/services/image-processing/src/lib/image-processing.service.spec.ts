@@ -21,6 +21,14 @@ describe('image-processing service', () => {
     return result.outputs['image'] as BinaryArtifact;
   }
 
+  /** Mean difference between neighbouring pixels inside a box, the image laid over a background: how sharp it looks. */
+  async function edgeEnergy(data: Buffer, box: { x: number; y: number; width: number; height: number }, background: string): Promise<number> {
+    const { data: grey, info } = await sharp(data).flatten({ background }).extract({ left: box.x, top: box.y, width: box.width, height: box.height }).greyscale().raw().toBuffer({ resolveWithObject: true });
+    let sum = 0;
+    for (let y = 0; y < info.height; y++) for (let x = 1; x < info.width; x++) sum += Math.abs(grey[y * info.width + x] - grey[y * info.width + x - 1]);
+    return sum / (info.height * (info.width - 1));
+  }
+
   async function pixels(data: Buffer) {
     return sharp(data).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   }
@@ -55,6 +63,19 @@ describe('image-processing service', () => {
     }
     expect(changedOutside).toBe(0);
     expect(changedInside / (box.width * box.height)).toBeGreaterThan(0.5);
+  });
+
+  it('blurs regions of an image with an alpha channel opaquely: no sharp pixel shows through, on any background', async () => {
+    const box = { x: 100, y: 80, width: 120, height: 90 };
+    for (const alpha of [0.5, 1]) {
+      const translucent = await sharp(png).ensureAlpha(alpha).png().toBuffer();
+      const out = (await run('blur', { regions: [box], sigma: 10 }, translucent)).data;
+      expect((await sharp(out).metadata()).channels).toBe(4);
+      for (const background of ['#ffffff', '#000000']) {
+        const sharpness = await edgeEnergy(translucent, box, background);
+        expect(await edgeEnergy(out, box, background)).toBeLessThan(sharpness * 0.3);
+      }
+    }
   });
 
   it('keeps an opaque image opaque after compositing (blurred regions, boxes)', async () => {
