@@ -1,5 +1,5 @@
 import { PipelineDefinition } from '@aim/contracts';
-import { client, createPipeline, submit, submitOk, waitForJob, waitUntil } from './support/api';
+import { client, createPipeline, getJob, submit, submitOk, waitForJob, waitUntil } from './support/api';
 import { EngineHarness, startEngine } from './support/engine.harness';
 
 const data = { data: { contentTypes: ['application/json'] } };
@@ -148,6 +148,36 @@ describe('restart', () => {
       expect(interrupted.length).toBeGreaterThan(0);
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe('sharing a service between jobs', () => {
+  it('gives a one-step job a slot before a big for-each job has worked through its items', async () => {
+    const engine = await startEngine();
+    try {
+      await createPipeline(engine.app, {
+        id: 'many-slow',
+        name: 'a hundred slow items',
+        inputs: { data: { contentTypes: ['application/json'] } },
+        steps: [
+          { id: 'make', service: 'test-kit', task: 'list', inputs: { data: 'inputs.data' }, params: { count: 100 } },
+          { id: 'each', service: 'test-kit', task: 'slow', inputs: { data: 'inputs.data' }, forEach: 'make.data', params: { ms: 30 } },
+        ],
+        outputs: { each: 'each.data' },
+      });
+      const big = await submitOk(engine.app, 'many-slow');
+      await waitForJob(engine.app, big.id, (job) => (job.steps[1].items ?? []).some((item: { status: string }) => item.status === 'succeeded'));
+      const small = await client(engine.app).post('/api/v1/services/test-kit/tasks/slow/jobs').send({ inputs: { data: { value: 1 } }, params: { ms: 30 } }).expect(202);
+      await waitForJob(engine.app, small.body.id);
+      const bigNow = await getJob(engine.app, big.id);
+      const done = bigNow.steps[1].items.filter((item: { status: string }) => item.status === 'succeeded').length;
+      // First come, first served, the small job would wait for about 90 items; taking turns, for a handful.
+      expect(bigNow.status).toBe('running');
+      expect(done).toBeLessThan(40);
+      expect((await waitForJob(engine.app, big.id)).status).toBe('succeeded');
+    } finally {
+      await engine.close();
     }
   });
 });

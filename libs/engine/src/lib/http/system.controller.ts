@@ -65,7 +65,7 @@ export class SystemController {
         instances: service.instances.filter((i) => i.available).length,
         capacity: this.registry.capacity(service.descriptor.name),
         inFlight: this.slots.inUse(service.descriptor.name),
-        held: this.slots.held(service.descriptor.name),
+        held: this.slots.heldCount(service.descriptor.name),
       })),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
     };

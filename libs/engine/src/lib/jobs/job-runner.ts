@@ -318,7 +318,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     active.inFlight.set(key, controller);
     let release: (() => void) | undefined;
     try {
-      release = await this.slots.acquire(step.service, controller.signal);
+      release = await this.slots.acquire(step.service, job.id, controller.signal);
       if (!this.isLive(active) || isTerminalJobStatus(job.status)) return;
       const now = new Date().toISOString();
       run.status = 'running';

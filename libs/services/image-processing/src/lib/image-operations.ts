@@ -44,7 +44,12 @@ export function clipRegion(region: Region, width: number, height: number, paddin
   return { x: left, y: top, width: right - left, height: bottom - top };
 }
 
-/** Blurs each region in place: the regions are cut from the upright image, blurred and laid back. */
+/**
+ * Blurs each region in place: the upright image is decoded once and each region's pixels (every channel,
+ * alpha included, so nothing sharp shows through) are overwritten with blurred ones. Memory stays within
+ * about two images whatever the regions: many or large regions are cut from one blur of the whole
+ * image; a few small ones are blurred one at a time.
+ */
 export async function blurRegions(image: DecodedImage, regions: Region[], sigma: number): Promise<Sharp> {
   const clipped = regions
     .map((region) => clipRegion(region, image.width, image.height))
@@ -52,32 +57,30 @@ export async function blurRegions(image: DecodedImage, regions: Region[], sigma:
   if (clipped.length === 0) return image.pipeline;
   const { data, info } = await image.pipeline.raw().toBuffer({ resolveWithObject: true });
   const raw = { width: info.width, height: info.height, channels: info.channels };
-  const hasAlpha = info.channels === 2 || info.channels === 4;
-  const patches = await Promise.all(
-    clipped.map(async (region) => {
-      const blurred = {
-        input: await sharp(data, { raw })
-          .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
-          .blur(sigma)
-          .raw()
-          .toBuffer(),
-        raw: { width: region.width, height: region.height, channels: info.channels },
-        left: region.x,
-        top: region.y,
-      };
-      if (!hasAlpha) return [blurred];
-      // Laid over the region as it is, a semi-transparent blurred patch would let the sharp pixels
-      // underneath show through: the region is cleared first ('dest-out' with an opaque shape).
-      const clear = {
-        input: { create: { width: region.width, height: region.height, channels: 4 as const, background: { r: 0, g: 0, b: 0, alpha: 1 } } },
-        left: region.x,
-        top: region.y,
-        blend: 'dest-out' as const,
-      };
-      return [clear, blurred];
-    }),
-  );
-  return sharp(data, { raw }).composite(patches.flat());
+  const area = clipped.reduce((sum, region) => sum + region.width * region.height, 0);
+  if (area > (info.width * info.height) / 2) {
+    const blurred = await sharp(data, { raw }).blur(sigma).raw().toBuffer();
+    for (const region of clipped) copyRegion(blurred, info.width, { x: region.x, y: region.y }, data, region, info.width, info.channels);
+  } else {
+    for (const region of clipped) {
+      const patch = await sharp(data, { raw })
+        .extract({ left: region.x, top: region.y, width: region.width, height: region.height })
+        .blur(sigma)
+        .raw()
+        .toBuffer();
+      copyRegion(patch, region.width, { x: 0, y: 0 }, data, region, info.width, info.channels);
+    }
+  }
+  return sharp(data, { raw });
+}
+
+/** Copies a region's rows from `source` (rows of `sourceWidth` pixels, starting at `from`) into `target`. */
+function copyRegion(source: Buffer, sourceWidth: number, from: { x: number; y: number }, target: Buffer, region: Region, targetWidth: number, channels: number): void {
+  const rowBytes = region.width * channels;
+  for (let row = 0; row < region.height; row++) {
+    const start = ((from.y + row) * sourceWidth + from.x) * channels;
+    source.copy(target, ((region.y + row) * targetWidth + region.x) * channels, start, start + rowBytes);
+  }
 }
 
 export function boxesOverlay(boxes: LabelledBox[], width: number, height: number, lineWidth: number): Buffer {

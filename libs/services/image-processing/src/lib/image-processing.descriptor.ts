@@ -46,11 +46,12 @@ export const IMAGE_PROCESSING_DESCRIPTOR: ServiceDescriptor = {
     ),
     imageTask(
       'resize',
-      'Scale to a width and/or height (at least one).',
+      'Scale to a width and/or height (at least one); never larger than the image unless `enlarge` is set.',
       {
         width: { type: 'integer', minimum: 1, maximum: 16384 },
         height: { type: 'integer', minimum: 1, maximum: 16384 },
         fit: { type: 'string', enum: ['cover', 'contain', 'fill', 'inside', 'outside'], default: 'inside' },
+        enlarge: { type: 'boolean', default: false, description: 'allow a result larger than the image' },
       },
       [],
       { anyOf: [{ required: ['width'] }, { required: ['height'] }] },

@@ -39,6 +39,30 @@ describe('image-processing service', () => {
     expect(await sharp(out.data).metadata()).toMatchObject({ width: 320, height: 213, format: 'jpeg' });
   });
 
+  it('never enlarges unless asked, and refuses a result over the pixel limit', async () => {
+    const tiny = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#824' } }).png().toBuffer();
+    const dot = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#824' } }).png().toBuffer();
+    expect(await sharp((await run('resize', { width: 256 }, tiny)).data).metadata()).toMatchObject({ width: 16, height: 16 });
+    expect(await sharp((await run('resize', { width: 256, height: 256, fit: 'cover' }, dot)).data).metadata()).toMatchObject({ width: 1, height: 1 });
+    expect(await sharp((await run('resize', { width: 256, enlarge: true }, tiny)).data).metadata()).toMatchObject({ width: 256, height: 256 });
+    const huge = run('resize', { width: 16384, height: 16384, fit: 'fill', enlarge: true }, tiny);
+    await expect(huge).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE', message: expect.stringContaining('over the limit of 4000000') });
+    const wide = await sharp({ create: { width: 2000, height: 1900, channels: 3, background: '#824' } }).png().toBuffer();
+    await expect(run('rotate', { angle: 45 }, wide)).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
+    expect(await sharp((await run('rotate', { angle: 90 }, wide)).data).metadata()).toMatchObject({ width: 1900, height: 2000 });
+  });
+
+  it('blurs many full-image regions of a large image within about two images of memory', async () => {
+    const large = await sharp({ create: { width: 1990, height: 1990, channels: 4, background: { r: 40, g: 90, b: 160, alpha: 0.8 } } }).png().toBuffer();
+    const raw = 1990 * 1990 * 4;
+    const peakBefore = process.resourceUsage().maxRSS * 1024;
+    const out = await run('blur', { regions: Array.from({ length: 50 }, () => ({ x: 0, y: 0, width: 1990, height: 1990 })), sigma: 2 }, large);
+    const growth = process.resourceUsage().maxRSS * 1024 - peakBefore;
+    expect(await sharp(out.data).metadata()).toMatchObject({ width: 1990, height: 1990 });
+    // One patch per region, as before, would take 50 images (about 790 MB) at once.
+    expect(growth).toBeLessThan(raw * 12);
+  });
+
   it('crops a region, grown by padding and clipped to the image', async () => {
     const out = await run('crop', { region: { x: 400, y: 250, width: 100, height: 60 }, padding: 0.5 });
     // 50 px of padding each side, clipped by the right and bottom edges of the 480x320 image

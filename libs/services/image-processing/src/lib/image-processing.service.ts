@@ -36,13 +36,21 @@ export class ImageProcessingService extends TaskService {
         }
         return image.pipeline.extract({ left: region.x, top: region.y, width: region.width, height: region.height });
       },
-      resize: (image, p) =>
-        image.pipeline.resize({
-          width: p['width'] as number | undefined,
-          height: p['height'] as number | undefined,
-          fit: p['fit'] as 'cover',
-        }),
-      rotate: (image, p) => image.pipeline.rotate(p['angle'] as number, { background: p['background'] as string }),
+      resize: (image, p) => {
+        const [width, height] = [p['width'] as number | undefined, p['height'] as number | undefined];
+        const enlarge = p['enlarge'] === true;
+        // The most pixels the result can have (fit 'outside' may exceed the box; 'cover'/'fill' fill it).
+        const scale = Math.max(width ? width / image.width : 0, height ? height / image.height : 0);
+        const bound = enlarge ? Math.max((width ?? 0) * (height ?? 0), image.width * image.height * scale * scale) : image.width * image.height;
+        this.checkOutputPixels(bound, 'resize');
+        return image.pipeline.resize({ width, height, fit: p['fit'] as 'cover', withoutEnlargement: !enlarge });
+      },
+      rotate: (image, p) => {
+        const angle = ((p['angle'] as number) * Math.PI) / 180;
+        const [cos, sin] = [Math.abs(Math.cos(angle)), Math.abs(Math.sin(angle))];
+        this.checkOutputPixels((image.width * cos + image.height * sin) * (image.width * sin + image.height * cos), 'rotate');
+        return image.pipeline.rotate(p['angle'] as number, { background: p['background'] as string });
+      },
       flip: (image, p) => {
         const direction = p['direction'];
         let pipeline = image.pipeline;
@@ -66,6 +74,15 @@ export class ImageProcessingService extends TaskService {
     };
     this.handlers = Object.fromEntries(
       Object.entries(operations).map(([name, operation]) => [name, (call: TaskCall) => this.apply(operation, call)]),
+    );
+  }
+
+  /** Outputs are held to the same pixel limit as inputs: a small upload must not make a huge image. */
+  private checkOutputPixels(pixels: number, task: string): void {
+    if (pixels <= this.options.maxInputPixels) return;
+    throw new MarketplaceError(
+      ErrorCode.ImageTooLarge,
+      `${task} would make an image of about ${Math.round(pixels)} pixels, over the limit of ${this.options.maxInputPixels}; ask for a smaller size`,
     );
   }
 
