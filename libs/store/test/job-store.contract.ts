@@ -57,6 +57,35 @@ export function describeJobStoreContract(name: string, open: () => Promise<JobSt
       expect((await store.listJobs({ pipelineId: 'b', limit: 10, offset: 0 })).total).toBe(2);
     });
 
+    it('keeps for-each items, whether a save writes every item or only those its events name', async () => {
+      const job = makeJob('fe', { status: 'running' });
+      await store.createJob(job, [makeEvent(job, 1)]);
+      job.steps[0] = { ...job.steps[0], status: 'running', items: Array.from({ length: 50 }, (_, i) => ({ status: 'pending' as const, attempts: 0, item: { n: i } })) };
+      job.seq = 2;
+      await store.saveJob(job, [{ ...makeEvent(job, 2), type: 'step.started', step: 'a' }]);
+      expect(await store.getJob('fe')).toEqual(job);
+
+      const items = job.steps[0].items!;
+      items[3] = { ...items[3], status: 'succeeded', attempts: 1, outputs: { data: { contentType: 'application/json', size: 2, value: 3 } } };
+      items[7] = { ...items[7], status: 'running', attempts: 1 };
+      job.seq = 4;
+      await store.saveJob(job, [
+        { ...makeEvent(job, 3), type: 'step.succeeded', step: 'a', item: 3 },
+        { ...makeEvent(job, 4), type: 'step.started', step: 'a', item: 7 },
+      ]);
+      expect(await store.getJob('fe')).toEqual(job);
+
+      // Finishing the job touches every item that was still open: a save without item events writes them all.
+      for (const run of items) if (run.status !== 'succeeded') Object.assign(run, { status: 'cancelled' });
+      Object.assign(job, { status: 'cancelled', seq: 5, finishedAt: '2026-01-01T00:01:00.000Z' });
+      job.steps[0].status = 'cancelled';
+      await store.saveJob(job, [{ ...makeEvent(job, 5), type: 'job.cancelled' }]);
+      expect(await store.getJob('fe')).toEqual(job);
+      expect((await store.listJobs({ limit: 10, offset: 0 })).items).toEqual([job]);
+      expect(await store.deleteJob('fe')).toBe(true);
+      expect(await store.getJob('fe')).toBeUndefined();
+    });
+
     it('lists only the jobs of an owner when asked, and keeps the owner with the job', async () => {
       await store.createJob(makeJob('mine', { owner: 'key:aa', createdAt: '2026-01-01T00:00:01.000Z' }), []);
       await store.createJob(makeJob('theirs', { owner: 'browser:bb', createdAt: '2026-01-01T00:00:02.000Z' }), []);

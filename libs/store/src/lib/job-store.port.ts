@@ -16,7 +16,11 @@ export type CreateJobResult = { created: true; job: Job } | { created: false; jo
 export abstract class JobStore {
   /** Inserts the job; when its idempotency key is taken, answers the job that holds it instead. */
   abstract createJob(job: Job, events: JobEvent[]): Promise<CreateJobResult>;
-  /** Replaces the job document and appends its events, atomically. */
+  /**
+   * Replaces the job and appends its events, atomically. Events describe the change: when every event
+   * names a for-each item (`item`), only those items changed, and an adapter may write just them (and
+   * the rest of the job); with any other event, or none, everything is written.
+   */
   abstract saveJob(job: Job, events: JobEvent[]): Promise<void>;
   abstract getJob(id: string): Promise<Job | undefined>;
   abstract findJobByIdempotencyKey(key: string): Promise<Job | undefined>;

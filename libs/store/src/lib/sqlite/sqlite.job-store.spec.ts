@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,5 +30,44 @@ describe('SqliteJobStore', () => {
     const second = new SqliteJobStore(file);
     expect((await second.getPipeline('p'))?.definition.name).toBe('p');
     await second.close();
+  });
+
+  it('keeps a job document small however many items it has, and moves items of older documents to rows', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'aim-sqlite-'));
+    folders.push(folder);
+    const file = join(folder, 'marketplace.sqlite');
+    const store = new SqliteJobStore(file);
+    const items = Array.from({ length: 1000 }, (_, i) => ({ status: 'succeeded' as const, attempts: 1, item: { n: i, box: { x: i, y: i, width: 10, height: 10 } } }));
+    const job = {
+      id: 'big',
+      pipelineId: 'p',
+      pipeline: { id: 'p', name: 'p', inputs: {}, steps: [], outputs: {} },
+      status: 'succeeded' as const,
+      createdAt: 'x',
+      updatedAt: 'x',
+      params: {},
+      inputs: {},
+      outputs: {},
+      steps: [{ id: 'each', service: 's', task: 't', status: 'succeeded' as const, attempts: 0, items }],
+      seq: 0,
+    };
+    await store.createJob(job, []);
+    await store.close();
+
+    const db = new Database(file);
+    const documentSize = db.prepare('SELECT length(doc) FROM jobs').pluck().get() as number;
+    expect(documentSize).toBeLessThan(1000);
+    // As version 2 left it: the items inside the document, no item rows.
+    db.prepare('UPDATE jobs SET doc = ?').run(JSON.stringify(job));
+    db.exec('DROP TABLE job_items; DELETE FROM schema_migrations WHERE version = 3');
+    db.close();
+
+    const migrated = new SqliteJobStore(file);
+    expect(await migrated.getJob('big')).toEqual(job);
+    await migrated.close();
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare('SELECT COUNT(*) FROM job_items').pluck().get()).toBe(1000);
+    expect(after.prepare('SELECT length(doc) FROM jobs').pluck().get()).toBeLessThan(1000);
+    after.close();
   });
 });

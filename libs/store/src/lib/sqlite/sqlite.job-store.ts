@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Job, JobEvent, JobListFilter, JobPage, JobStatus } from '@aim/contracts';
+import { Job, JobEvent, JobListFilter, JobPage, JobStatus, JobStep, StepRun } from '@aim/contracts';
 import { CreateJobResult, JobStore, StoredPipeline } from '../job-store.port';
 import { translatingStoreFaults } from '../store-faults';
 import { migrate } from './sqlite.migrations';
@@ -9,6 +9,15 @@ import { migrate } from './sqlite.migrations';
 interface JobRow {
   doc: string;
 }
+
+interface ItemRow {
+  step_id: string;
+  idx: number;
+  doc: string;
+}
+
+/** How a for-each step is kept in the job document: its items are rows of `job_items`. */
+type StoredStep = Omit<JobStep, 'items'> & { itemCount?: number };
 
 /** The embedded store: one SQLite file in WAL mode; better-sqlite3 is synchronous, so every call is atomic. */
 export class SqliteJobStore extends JobStore {
@@ -46,6 +55,12 @@ export class SqliteJobStore extends JobStore {
       events: db.prepare('SELECT doc FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq'),
       deleteJob: db.prepare('DELETE FROM jobs WHERE id = ?'),
       deleteEvents: db.prepare('DELETE FROM job_events WHERE job_id = ?'),
+      upsertItem: db.prepare(
+        `INSERT INTO job_items (job_id, step_id, idx, doc) VALUES (?, ?, ?, ?)
+         ON CONFLICT (job_id, step_id, idx) DO UPDATE SET doc = excluded.doc`,
+      ),
+      items: db.prepare('SELECT step_id, idx, doc FROM job_items WHERE job_id = ? ORDER BY step_id, idx'),
+      deleteItems: db.prepare('DELETE FROM job_items WHERE job_id = ?'),
       finishedBefore: db.prepare(
         'SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ? ORDER BY finished_at LIMIT ?',
       ),
@@ -63,6 +78,7 @@ export class SqliteJobStore extends JobStore {
   private readonly insertJobWithEvents = (job: Job, events: JobEvent[]) =>
     this.db.transaction(() => {
       this.statements.insertJob.run(this.jobParams(job));
+      this.writeItems(job);
       this.appendEvents(events);
     })();
 
@@ -70,13 +86,47 @@ export class SqliteJobStore extends JobStore {
     this.db.transaction(() => {
       const { changes } = this.statements.updateJob.run(this.jobParams(job));
       if (changes === 0) throw new Error(`job ${job.id} does not exist`);
+      const onlyItems = events.length > 0 && events.every((event) => event.item !== undefined && event.step !== undefined);
+      this.writeItems(job, onlyItems ? events.map((event) => [event.step!, event.item!]) : undefined);
       this.appendEvents(events);
     })();
+
+  /** Writes the items of the job's for-each steps: all of them, or only the given (step, index) pairs. */
+  private writeItems(job: Job, only?: [string, number][]): void {
+    const write = (step: JobStep, index: number) => {
+      const run = step.items?.[index];
+      if (run) this.statements.upsertItem.run(job.id, step.id, index, JSON.stringify(run));
+    };
+    if (only) {
+      for (const [stepId, index] of only) {
+        const step = job.steps.find((s) => s.id === stepId);
+        if (step) write(step, index);
+      }
+      return;
+    }
+    for (const step of job.steps) step.items?.forEach((_, index) => write(step, index));
+  }
+
+  /** A stored document made whole again: for-each items read back from their rows. */
+  private hydrate(row: JobRow): Job {
+    const job = JSON.parse(row.doc) as Omit<Job, 'steps'> & { steps: StoredStep[] };
+    if (!job.steps.some((step) => step.itemCount !== undefined)) return job as Job;
+    const items = new Map<string, StepRun[]>();
+    for (const item of this.statements.items.all(job.id) as ItemRow[]) {
+      const list = items.get(item.step_id) ?? [];
+      list[item.idx] = JSON.parse(item.doc);
+      items.set(item.step_id, list);
+    }
+    job.steps = job.steps.map(({ itemCount, ...step }) =>
+      itemCount === undefined ? step : { ...step, items: Array.from({ length: itemCount }, (_, index) => items.get(step.id)?.[index]) },
+    ) as StoredStep[];
+    return job as Job;
+  }
 
   async createJob(job: Job, events: JobEvent[]): Promise<CreateJobResult> {
     if (job.idempotencyKey) {
       const existing = this.statements.getJobByKey.get(job.idempotencyKey) as JobRow | undefined;
-      if (existing) return { created: false, job: JSON.parse(existing.doc) };
+      if (existing) return { created: false, job: this.hydrate(existing) };
     }
     translatingStoreFaults(() => this.insertJobWithEvents(job, events));
     return { created: true, job };
@@ -88,12 +138,12 @@ export class SqliteJobStore extends JobStore {
 
   async getJob(id: string): Promise<Job | undefined> {
     const row = this.statements.getJob.get(id) as JobRow | undefined;
-    return row ? JSON.parse(row.doc) : undefined;
+    return row ? this.hydrate(row) : undefined;
   }
 
   async findJobByIdempotencyKey(key: string): Promise<Job | undefined> {
     const row = this.statements.getJobByKey.get(key) as JobRow | undefined;
-    return row ? JSON.parse(row.doc) : undefined;
+    return row ? this.hydrate(row) : undefined;
   }
 
   async listJobs(filter: JobListFilter): Promise<JobPage> {
@@ -116,15 +166,15 @@ export class SqliteJobStore extends JobStore {
     const rows = this.db
       .prepare(`SELECT doc FROM jobs ${clause} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`)
       .all(params) as JobRow[];
-    return { items: rows.map((row) => JSON.parse(row.doc)), total, limit: filter.limit, offset: filter.offset };
+    return { items: rows.map((row) => this.hydrate(row)), total, limit: filter.limit, offset: filter.offset };
   }
 
   async listUnfinishedJobs(): Promise<Job[]> {
-    return (this.statements.unfinished.all() as JobRow[]).map((row) => JSON.parse(row.doc));
+    return (this.statements.unfinished.all() as JobRow[]).map((row) => this.hydrate(row));
   }
 
   async listPendingWebhooks(): Promise<Job[]> {
-    return (this.statements.pendingWebhooks.all() as JobRow[]).map((row) => JSON.parse(row.doc));
+    return (this.statements.pendingWebhooks.all() as JobRow[]).map((row) => this.hydrate(row));
   }
 
   async listEvents(jobId: string, afterSeq: number): Promise<JobEvent[]> {
@@ -135,6 +185,7 @@ export class SqliteJobStore extends JobStore {
     return translatingStoreFaults(() =>
       this.db.transaction(() => {
         this.statements.deleteEvents.run(id);
+        this.statements.deleteItems.run(id);
         return this.statements.deleteJob.run(id).changes > 0;
       })(),
     );
@@ -196,7 +247,7 @@ export class SqliteJobStore extends JobStore {
       finishedAt: job.finishedAt ?? null,
       idempotencyKey: job.idempotencyKey ?? null,
       webhookStatus: job.webhook?.status ?? null,
-      doc: JSON.stringify(job),
+      doc: JSON.stringify({ ...job, steps: job.steps.map(({ items, ...step }): StoredStep => (items ? { ...step, itemCount: items.length } : step)) }),
     };
   }
 }

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 
 /** Each migration runs once, in order, inside a transaction; never edit one that has shipped. */
-const MIGRATIONS: { version: number; sql: string }[] = [
+const MIGRATIONS: { version: number; sql: string; data?: (db: Database) => void }[] = [
   {
     version: 1,
     sql: `
@@ -44,7 +44,38 @@ const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX jobs_by_owner ON jobs (owner, created_at);
     `,
   },
+  {
+    // The runs of a for-each step live in rows of their own, so finishing one item writes that item
+    // and a small job document, not every item again (1,000 items wrote 1,000 documents of 1,000).
+    version: 3,
+    sql: `
+      CREATE TABLE job_items (
+        job_id TEXT NOT NULL,
+        step_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (job_id, step_id, idx)
+      ) WITHOUT ROWID;
+    `,
+    data: moveItemsToRows,
+  },
 ];
+
+/** Jobs stored before version 3 keep their items in the document: each item becomes a row. */
+function moveItemsToRows(db: Database): void {
+  const insert = db.prepare('INSERT INTO job_items (job_id, step_id, idx, doc) VALUES (?, ?, ?, ?)');
+  const update = db.prepare('UPDATE jobs SET doc = ? WHERE id = ?');
+  for (const row of db.prepare(`SELECT id, doc FROM jobs WHERE doc LIKE '%"items":%'`).all() as { id: string; doc: string }[]) {
+    const job = JSON.parse(row.doc) as { steps: { id: string; items?: unknown[]; itemCount?: number }[] };
+    for (const step of job.steps) {
+      if (!step.items) continue;
+      step.items.forEach((item, index) => insert.run(row.id, step.id, index, JSON.stringify(item)));
+      step.itemCount = step.items.length;
+      delete step.items;
+    }
+    update.run(JSON.stringify(job), row.id);
+  }
+}
 
 export function migrate(db: Database): number {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
@@ -56,6 +87,7 @@ export function migrate(db: Database): number {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.data?.(db);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
         migration.version,
         new Date().toISOString(),
