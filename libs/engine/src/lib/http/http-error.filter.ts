@@ -13,15 +13,20 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   429: ErrorCode.QueueFull,
 };
 
+/**
+ * Errors of the body parsers and of Express itself carry a 4xx `status` (a malformed body, a charset it
+ * cannot read, an aborted upload): each becomes the API's own error for that status.
+ */
 function bodyParserError(error: unknown, maxUploadBytes: number): MarketplaceError | undefined {
-  switch ((error as { type?: string })?.type) {
-    case 'entity.parse.failed':
-      return new MarketplaceError(ErrorCode.InvalidJson, `the body is not valid JSON: ${(error as Error).message}`);
-    case 'entity.too.large':
-      return new MarketplaceError(ErrorCode.PayloadTooLarge, `the body is larger than the limit for ${maxUploadBytes}-byte uploads; send a smaller file`);
-    default:
-      return undefined;
+  const { type, status, message } = (error ?? {}) as { type?: string; status?: unknown; message?: string };
+  if (type === 'entity.parse.failed') return new MarketplaceError(ErrorCode.InvalidJson, `the body is not valid JSON: ${message}`);
+  if (type === 'entity.too.large') {
+    return new MarketplaceError(ErrorCode.PayloadTooLarge, `the body is larger than the limit for ${maxUploadBytes}-byte uploads; send a smaller file`);
   }
+  if (typeof status === 'number' && status >= 400 && status < 500 && !(error instanceof HttpException)) {
+    return new MarketplaceError(CODE_BY_STATUS[status] ?? ErrorCode.ValidationFailed, `the request could not be read: ${message ?? 'malformed'}`);
+  }
+  return undefined;
 }
 
 /**
