@@ -76,3 +76,19 @@ export async function startEngineHost(): Promise<EngineHost> {
   await pipelines.create(chain('five-steps', 5));
   return { app, dataDir, submissions: app.get(JobSubmissionService), recorder: app.get(JobRecorder) };
 }
+
+/** A function that resolves when a job has finished, also when it finished before anyone asked. */
+export function finishedTracker(host: EngineHost): (id: string) => Promise<void> {
+  const waiters = new Map<string, () => void>();
+  const settled = new Set<string>();
+  host.recorder.events.subscribe((event) => {
+    if (event.type === 'job.succeeded' || event.type === 'job.failed' || event.type === 'job.cancelled') {
+      const resolve = waiters.get(event.jobId);
+      if (resolve) {
+        waiters.delete(event.jobId);
+        resolve();
+      } else settled.add(event.jobId);
+    }
+  });
+  return (id: string) => (settled.delete(id) ? Promise.resolve() : new Promise<void>((resolve) => waiters.set(id, resolve)));
+}

@@ -4,7 +4,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { EngineHost, startEngineHost } from './engine-host';
+import { EngineHost, finishedTracker, startEngineHost } from './engine-host';
 import { fixed, percentile, table } from './stats';
 
 async function submitAndWait(host: EngineHost, finished: (id: string) => Promise<void>, pipelineId: string): Promise<number> {
@@ -33,22 +33,7 @@ async function concurrent(host: EngineHost, finished: (id: string) => Promise<vo
 
 export async function benchEngine(options: { jobs: number; clients: number; httpJobs: number }): Promise<void> {
   const host = await startEngineHost();
-  // Resolves when a job has finished, also when it finished before anyone asked.
-  const finished = (() => {
-    const waiters = new Map<string, () => void>();
-    const settled = new Set<string>();
-    host.recorder.events.subscribe((event) => {
-      if (event.type === 'job.succeeded' || event.type === 'job.failed' || event.type === 'job.cancelled') {
-        const resolve = waiters.get(event.jobId);
-        if (resolve) {
-          waiters.delete(event.jobId);
-          resolve();
-        } else settled.add(event.jobId);
-      }
-    });
-    return (id: string) =>
-      settled.delete(id) ? Promise.resolve() : new Promise<void>((resolve) => waiters.set(id, resolve));
-  })();
+  const finished = finishedTracker(host);
 
   console.log(`\n## Engine overhead (no-op task, in-process, SQLite store in ${host.dataDir})`);
   await sequential(host, finished, 'five-steps', 200); // warm-up
