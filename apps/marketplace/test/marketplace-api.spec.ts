@@ -33,7 +33,7 @@ describe('the one-process marketplace over HTTP', () => {
     expect(imageProcessing.tasks.map((t: { name: string }) => t.name)).toEqual(
       expect.arrayContaining(['blur', 'crop', 'resize', 'rotate', 'flip', 'greyscale', 'adjust', 'convert', 'annotate']),
     );
-    expect(imageProcessing.instances[0]).toMatchObject({ available: true, concurrency: 2 });
+    expect(imageProcessing.instances[0]).toMatchObject({ available: true, concurrency: 8 });
     const pipelines = (await api(server).get('/api/v1/pipelines').expect(200)).body;
     expect(pipelines.find((p: { id: string }) => p.id === 'thumbnail')).toMatchObject({ runnable: true, builtIn: true, notRunnableReasons: [] });
   });

@@ -5,18 +5,20 @@ import { benchAi } from './ai.bench';
 import { benchEngine } from './engine.bench';
 import { benchImages } from './image.bench';
 import { benchMemory } from './memory.bench';
+import { benchRealPath } from './real-path.bench';
 
 const ROOT = resolve(__dirname, '../../..');
 const TEST_DATA = resolve(ROOT, 'testdata');
 
 /**
- * `npm run bench -- [engine] [images] [memory] [ai] [--jimp-blur]`: prints the engine overhead and image-processing
+ * `npm run bench -- [path] [engine] [images] [memory] [ai] [--jimp-blur]`: prints the engine overhead and image-processing
  * figures. Numbers are from this machine and this run; nothing is asserted.
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const all = !['engine', 'images', 'ai', 'memory'].some((part) => args.includes(part));
+  const all = !['path', 'engine', 'images', 'ai', 'memory'].some((part) => args.includes(part));
   console.log(`# AI Marketplace benchmark: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()})`);
+  if (all || args.includes('path')) await benchRealPath({ root: ROOT, testData: TEST_DATA, rounds: 3, clients: 32 });
   if (all || args.includes('engine')) await benchEngine({ jobs: 1000, clients: 32, httpJobs: 6000 });
   if (all || args.includes('images')) {
     await benchImages({ photo: resolve(TEST_DATA, 'faces/sample1.jpg'), runs: 15, jimpRuns: 3, jimpBlur: args.includes('--jimp-blur') });

@@ -20,6 +20,8 @@ export async function createMarketplaceApp(config: LoadedEnvironment): Promise<I
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
   });
   useSecurityHeaders(app);
+  // Express would hash every JSON answer for an ETag; the routes that profit from one (a job) set their own.
+  app.set('etag', false);
   // JSON submissions carry files as base64, a third larger than the bytes.
   app.use(json({ limit: Math.ceil(config.MAX_UPLOAD_BYTES * 1.4) + 64 * 1024 }), bodyParserErrorHandler(config.MAX_UPLOAD_BYTES));
   app.enableShutdownHooks();

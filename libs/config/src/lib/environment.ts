@@ -37,7 +37,7 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(10) HEARTBEAT_INTERVAL_MS = 5000;
   @Type(() => Number) @IsInt() @Min(1) HEARTBEAT_MISSED_BEATS = 3;
   @Type(() => Number) @IsInt() @Min(0) SERVICE_WAIT_MS = 10_000;
-  @Type(() => Number) @IsInt() @Min(1) SERVICE_CONCURRENCY = 2;
+  @Type(() => Number) @IsInt() @Min(1) SERVICE_CONCURRENCY = 8;
   @Type(() => Number) @IsInt() @Min(0) SERVICE_QUEUE_LIMIT = 8;
 
   @Type(() => Number) @Min(0) JOB_RETENTION_HOURS = 168;

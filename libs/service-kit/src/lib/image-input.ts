@@ -1,5 +1,5 @@
 import sharp, { Metadata } from 'sharp';
-import { ErrorCode, MarketplaceError } from '@aim/contracts';
+import { ErrorCode, ImageInfo, MarketplaceError } from '@aim/contracts';
 
 export type ImageFormat = 'jpeg' | 'png' | 'webp';
 
@@ -15,8 +15,12 @@ export interface ImageHeader {
 
 const FORMATS: Record<string, ImageFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp' };
 
-/** Reads an image's header only; refuses what is not a JPEG, PNG or WebP, or has more pixels than allowed. */
-export async function readImageHeader(data: Uint8Array, maxPixels: number): Promise<ImageHeader> {
+/**
+ * Reads an image's header only; refuses what is not a JPEG, PNG or WebP, or has more pixels than allowed.
+ * `known` is the header the engine read from these bytes at upload: then nothing is read again.
+ */
+export async function readImageHeader(data: Uint8Array, maxPixels: number, known?: ImageInfo): Promise<ImageHeader> {
+  if (known && FORMATS[known.format] && known.width * known.height <= maxPixels) return { ...known, format: FORMATS[known.format] };
   let metadata: Metadata;
   try {
     metadata = await sharp(data, { limitInputPixels: false }).metadata();
@@ -56,8 +60,8 @@ export interface RgbImage {
  * Decodes an image, upright, to 8-bit RGB (alpha dropped): what the models take. With `maxSide`, a
  * larger image is shrunk while decoding (JPEG shrink-on-load makes that cheaper than a full decode).
  */
-export async function decodeRgb(data: Uint8Array, maxPixels: number, maxSide?: number): Promise<RgbImage> {
-  const header = await readImageHeader(data, maxPixels);
+export async function decodeRgb(data: Uint8Array, maxPixels: number, maxSide?: number, known?: ImageInfo): Promise<RgbImage> {
+  const header = await readImageHeader(data, maxPixels, known);
   try {
     let pipeline = sharp(data, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
     if (maxSide && Math.max(header.width, header.height) > maxSide) pipeline = pipeline.resize(maxSide, maxSide, { fit: 'inside' });

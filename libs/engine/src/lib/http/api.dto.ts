@@ -119,6 +119,9 @@ export class JobListQuery {
   @ApiPropertyOptional({ default: 0, minimum: 0, maximum: 1_000_000_000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000_000) offset = 0;
 }
 
+/** The fields of a job a reader may ask for alone (`?fields=status,seq`): a poll needs no more. */
+export const JOB_FIELDS = ['id', 'pipelineId', 'status', 'createdAt', 'updatedAt', 'startedAt', 'finishedAt', 'params', 'inputs', 'outputs', 'steps', 'error', 'webhook', 'seq'] as const;
+
 export class OutputQuery {
   @ApiPropertyOptional({ description: 'item of a for-each output', minimum: 0, maximum: 1_000_000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000) index?: number;
 }

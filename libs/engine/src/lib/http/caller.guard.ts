@@ -42,6 +42,8 @@ type CallerRequest = Request & { caller?: Caller };
 export class CallerGuard implements CanActivate {
   private readonly adminHashes: Buffer[];
   private readonly userHashes: Buffer[];
+  /** Keys already checked (a program polling sends its key hundreds of times a second): no hash each time. */
+  private readonly knownKeys = new Map<string, Caller>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -65,11 +67,17 @@ export class CallerGuard implements CanActivate {
   private resolve(request: Request): Caller {
     const key = presentedApiKey(request);
     if (key !== undefined) {
+      const known = this.knownKeys.get(key);
+      if (known) return known;
       const given = Buffer.from(hashApiKey(key), 'hex');
       const matches = (hashes: Buffer[]) => hashes.some((hash) => timingSafeEqual(hash, given));
-      if (matches(this.adminHashes)) return { owner: ownerOf('key', key), admin: true };
-      if (matches(this.userHashes)) return { owner: ownerOf('key', key), admin: false };
-      throw new MarketplaceError(ErrorCode.Unauthorized, 'the API key is not known to this server; check it, or leave it out');
+      let caller: Caller;
+      if (matches(this.adminHashes)) caller = { owner: ownerOf('key', key), admin: true };
+      else if (matches(this.userHashes)) caller = { owner: ownerOf('key', key), admin: false };
+      else throw new MarketplaceError(ErrorCode.Unauthorized, 'the API key is not known to this server; check it, or leave it out');
+      if (this.knownKeys.size >= 1000) this.knownKeys.clear();
+      this.knownKeys.set(key, caller);
+      return caller;
     }
     const cookie = readCookie(request, OWNER_COOKIE);
     if (this.options.allowAnonymous && cookie && OWNER_COOKIE_VALUE.test(cookie)) return { owner: ownerOf('browser', cookie), admin: false, cookie };

@@ -1,5 +1,26 @@
-import { ArtifactRef, Job } from '@aim/contracts';
-import { JobDto } from './api.dto';
+import { ArtifactRef, ErrorCode, Job, MarketplaceError } from '@aim/contracts';
+import { JOB_FIELDS, JobDto } from './api.dto';
+
+type JobField = (typeof JOB_FIELDS)[number];
+
+/** The `fields` query of a job read: undefined for the whole job; refuses names that are not fields. */
+export function jobFields(query: unknown): JobField[] | undefined {
+  if (query === undefined) return undefined;
+  const fields = typeof query === 'string' ? query.split(',') : [];
+  if (!fields.length || fields.some((field) => !(JOB_FIELDS as readonly string[]).includes(field))) {
+    throw new MarketplaceError(ErrorCode.ValidationFailed, `fields must be a comma-separated list of ${JOB_FIELDS.join(', ')}`, {
+      problems: [{ path: 'fields', message: `must name only ${JOB_FIELDS.join(', ')}` }],
+    });
+  }
+  return fields as JobField[];
+}
+
+/** Only the asked fields of the job view; the costly ones (inputs, outputs, steps) are built only when asked. */
+export function jobFieldsView(job: Job, fields: JobField[]): Partial<JobDto> {
+  const simple = fields.every((field) => field !== 'inputs' && field !== 'outputs' && field !== 'steps');
+  const view: Partial<JobDto> = simple ? (job as unknown as JobDto) : jobView(job);
+  return Object.fromEntries(fields.map((field) => [field, view[field]]));
+}
 
 function refView(jobId: string, name: string, ref: ArtifactRef, index?: number) {
   const query = index === undefined ? '' : `?index=${index}`;

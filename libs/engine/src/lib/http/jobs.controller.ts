@@ -1,12 +1,12 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, Sse, MessageEvent } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { map, Observable } from 'rxjs';
 import { ErrorCode, MarketplaceError } from '@aim/contracts';
 import { JobsService } from '../jobs/jobs.service';
 import { Caller, CurrentCaller } from './caller.guard';
-import { ErrorDto, JobDto, JobListQuery, JobPageDto, OutputQuery } from './api.dto';
-import { jobView } from './job.view';
+import { ErrorDto, JOB_FIELDS, JobDto, JobListQuery, JobPageDto, OutputQuery } from './api.dto';
+import { jobFields, jobFieldsView, jobView } from './job.view';
 
 const JOB_ID = new ParseUUIDPipe({
   exceptionFactory: () => new MarketplaceError(ErrorCode.JobNotFound, 'job ids are UUIDs; GET /api/v1/jobs lists the jobs'),
@@ -26,10 +26,22 @@ export class JobsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One job; `fields` answers only some of it, and an ETag lets a poll get 304 while nothing changed' })
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  async get(@Param('id', JOB_ID) id: string, @CurrentCaller() caller: Caller): Promise<JobDto> {
-    return jobView(await this.jobs.get(id, caller));
+  @ApiQuery({ name: 'fields', required: false, description: `only these fields, comma-separated (of ${JOB_FIELDS.join(', ')}); every field when left out`, example: 'status,seq' })
+  async get(@Param('id', JOB_ID) id: string, @CurrentCaller() caller: Caller, @Req() request: Request, @Res() response: Response): Promise<void> {
+    // Read here rather than through a validated DTO: this is the route every poll takes.
+    const fields = jobFields(request.query['fields']);
+    const job = await this.jobs.get(id, caller);
+    // Every stored change numbers an event (seq); webhook deliveries are the one change that does not.
+    const tag = `W/"${job.seq}.${job.webhook?.attempts ?? 0}${fields ? `.${fields.join(',')}` : ''}"`;
+    response.setHeader('ETag', tag).setHeader('Cache-Control', 'no-cache');
+    if (request.header('if-none-match') === tag) {
+      response.status(304).end();
+      return;
+    }
+    response.json(fields ? jobFieldsView(job, fields) : jobView(job));
   }
 
   @Post(':id/cancel')

@@ -1,11 +1,13 @@
 import sharp, { Metadata } from 'sharp';
-import { ErrorCode, MarketplaceError } from '@aim/contracts';
+import { ErrorCode, ImageInfo, MarketplaceError } from '@aim/contracts';
 
 export interface ProbedImage {
   contentType: string;
-  width: number;
-  height: number;
+  /** The header, for the services (JPEG, PNG and WebP only). */
+  info?: ImageInfo;
 }
+
+const PASSED_ON = new Set(['jpeg', 'png', 'webp']);
 
 const CONTENT_TYPES: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', tiff: 'image/tiff', avif: 'image/avif', heif: 'image/heif', svg: 'image/svg+xml' };
 
@@ -29,5 +31,9 @@ export async function probeImage(data: Buffer, maxPixels: number, input: string)
       `input "${input}" is ${width}x${height} = ${width * height} pixels, over the limit of ${maxPixels}; scale it down and try again`,
     );
   }
-  return { contentType, width, height };
+  const swapped = (metadata.orientation ?? 1) >= 5;
+  const info = PASSED_ON.has(metadata.format ?? '')
+    ? { format: metadata.format!, width: swapped ? height : width, height: swapped ? width : height, hasAlpha: metadata.hasAlpha ?? false, orientation: metadata.orientation ?? 1 }
+    : undefined;
+  return { contentType, info };
 }

@@ -233,11 +233,6 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   private async advance(active: ActiveJob): Promise<void> {
     const { job } = active;
     if (isTerminalJobStatus(job.status) || !this.isLive(active)) return;
-    if (job.status === 'queued') {
-      job.status = 'running';
-      job.startedAt = new Date().toISOString();
-      await this.recorder.commit(job, [{ type: 'job.started' }]);
-    }
     for (const step of job.steps) {
       if (isTerminalJobStatus(job.status)) return;
       const firstTry = step.status === 'pending' && !step.items && step.attempts === 0 && !active.inFlight.has(step.id);
@@ -281,7 +276,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       if (skip) {
         step.status = 'skipped';
         step.finishedAt = new Date().toISOString();
-        await this.recorder.commit(job, [{ type: 'step.skipped', step: step.id }]);
+        await this.commit(job, [{ type: 'step.skipped', step: step.id }]);
         return false;
       }
       if (definition.forEach !== undefined) {
@@ -300,7 +295,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         step.status = list.length ? 'running' : 'succeeded';
         step.startedAt = now;
         if (!list.length) step.finishedAt = now;
-        await this.recorder.commit(job, [{ type: list.length ? 'step.started' : 'step.succeeded', step: step.id }]);
+        await this.commit(job, [{ type: list.length ? 'step.started' : 'step.succeeded', step: step.id }]);
       }
       return true;
     } catch (error) {
@@ -329,7 +324,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         step.status = 'running';
         step.startedAt = now;
       }
-      await this.recorder.commit(job, [{ type: 'step.started', step: step.id, item: index, attempt: run.attempts }]);
+      await this.commit(job, [{ type: 'step.started', step: step.id, item: index, attempt: run.attempts }]);
       const started = performance.now();
       const request = await this.request(job, step, index);
       const timeoutMs = job.pipeline.steps.find((s) => s.id === step.id)?.timeoutMs ?? this.options.stepTimeoutMs;
@@ -346,7 +341,10 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         step.status = 'succeeded';
         step.finishedAt = run.finishedAt;
       }
-      await this.recorder.commit(job, [{ type: 'step.succeeded', step: step.id, item: index, attempt: run.attempts }]);
+      const succeeded: EventSpec = { type: 'step.succeeded', step: step.id, item: index, attempt: run.attempts };
+      // The last step of a job ends the job in the same write.
+      if (job.steps.every((other) => other.status === 'succeeded' || other.status === 'skipped')) await this.finish(active, 'succeeded', undefined, [succeeded]);
+      else await this.commit(job, [succeeded]);
     } catch (error) {
       if (!this.isLive(active) || isTerminalJobStatus(job.status)) return;
       // The engine's own writes failing is not the step's fault: the job goes on from its stored state.
@@ -367,7 +365,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       run.status = 'pending';
       run.retryAt = new Date(Date.now() + delay).toISOString();
       run.error = error.toWire();
-      await this.recorder.commit(active.job, [{ type: 'step.retrying', step: step.id, item: index, attempt: run.attempts, error: run.error }]);
+      await this.commit(active.job, [{ type: 'step.retrying', step: step.id, item: index, attempt: run.attempts, error: run.error }]);
       return;
     }
     await this.failStep(active, step, run, index, error);
@@ -381,16 +379,23 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     step.status = 'failed';
     step.finishedAt = now;
     step.error ??= run.error;
-    await this.recorder.commit(active.job, [{ type: 'step.failed', step: step.id, item: index, attempt: run.attempts, error: run.error }]);
     const where = index === undefined ? `step "${step.id}"` : `step "${step.id}" (item ${index})`;
     const attempts = run.attempts > 1 ? ` after ${run.attempts} attempts` : '';
-    await this.finish(active, 'failed', { code: error.code, message: `${where} failed${attempts}: ${error.message}`, retryable: false, problems: error.problems });
+    const failed: EventSpec = { type: 'step.failed', step: step.id, item: index, attempt: run.attempts, error: run.error };
+    await this.finish(active, 'failed', { code: error.code, message: `${where} failed${attempts}: ${error.message}`, retryable: false, problems: error.problems }, [failed]);
   }
 
-  private async finish(active: ActiveJob, status: JobStatus, error?: WireError): Promise<void> {
+  /** Ends the job; `before` are the events of the change that ended it, written in the same commit. */
+  private async finish(active: ActiveJob, status: JobStatus, error?: WireError, before: EventSpec[] = []): Promise<void> {
     const { job } = active;
     if (isTerminalJobStatus(job.status)) return;
     const now = new Date().toISOString();
+    // A job that ends before any step ran (every step skipped, or failed in its condition) still started;
+    // one cancelled while queued never did.
+    if (job.status === 'queued' && status !== 'cancelled') {
+      job.startedAt = now;
+      before = [{ type: 'job.started' }, ...before];
+    }
     job.status = status;
     job.finishedAt = now;
     job.error = error;
@@ -406,7 +411,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     active.wakeups.forEach(clearTimeout);
     active.inFlight.forEach((controller) => controller.abort());
     try {
-      await this.recorder.commit(job, [{ type: `job.${status}` as 'job.succeeded', error }]);
+      await this.recorder.commit(job, [...before, { type: `job.${status}` as 'job.succeeded', error }]);
     } catch (failure) {
       // Not stored: the job stays unfinished in the store and goes on from there.
       if (isStoreFault(failure)) this.reloadLater(job.id, failure);
@@ -414,6 +419,19 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     }
     this.metrics.jobsFinished.inc({ status });
     if (job.webhook) this.webhooks.deliver(job);
+  }
+
+  /**
+   * Writes a change of a running job. The first change of a queued job starts it, in the same write:
+   * a job is running from the moment its first step is.
+   */
+  private commit(job: Job, changes: EventSpec[]): Promise<void> {
+    if (job.status === 'queued') {
+      job.status = 'running';
+      job.startedAt = new Date().toISOString();
+      changes = [{ type: 'job.started' }, ...changes];
+    }
+    return this.recorder.commit(job, changes);
   }
 
   /** Pumps the job again when a retry is due; timers may fire a little early, so advance re-checks. */
@@ -472,7 +490,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private async load(ref: ArtifactRef): Promise<Artifact> {
     if (!ref.blobKey) return { contentType: 'application/json', value: ref.value };
-    return { contentType: ref.contentType, data: await this.blobs.get(ref.blobKey) };
+    const artifact: Artifact = { contentType: ref.contentType, data: await this.blobs.get(ref.blobKey) };
+    if (ref.image) artifact.image = ref.image;
+    return artifact;
   }
 
   private async keep(job: Job, step: JobStep, index: number | undefined, outputs: Record<string, Artifact>): Promise<Record<string, ArtifactRef>> {

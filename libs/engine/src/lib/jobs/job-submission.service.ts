@@ -51,9 +51,10 @@ export class JobSubmissionService {
     if (isTaskPipeline(definition)) definition = withTaskParams(definition, params);
     const webhookUrl = !request.webhookUrl ? undefined : await checkWebhookTarget(request.webhookUrl, this.options.webhookAllowPrivateTargets);
     const id = randomUUID();
-    const fingerprint = createHash('sha256').update(JSON.stringify([definition.id, params, webhookUrl ?? null]));
+    // Only a retried submit (an idempotency key) is compared with the one before: only then is it hashed.
+    const fingerprint = request.idempotencyKey === undefined ? undefined : createHash('sha256').update(JSON.stringify([definition.id, params, webhookUrl ?? null]));
     const inputs = await this.checkInputs(id, definition, request.inputs, fingerprint);
-    const requestHash = fingerprint.digest('hex');
+    const requestHash = fingerprint?.digest('hex');
     // Keys are per owner: another caller's key never finds (or blocks) this one's job.
     const idempotencyKey = request.idempotencyKey === undefined ? undefined : `${request.owner ?? ''} ${request.idempotencyKey}`;
     if (idempotencyKey) {
@@ -116,7 +117,7 @@ export class JobSubmissionService {
     }
   }
 
-  private sameRequest(earlier: Job, requestHash: string, key: string): Job {
+  private sameRequest(earlier: Job, requestHash: string | undefined, key: string): Job {
     if (earlier.requestHash !== requestHash) {
       throw new MarketplaceError(ErrorCode.IdempotencyConflict, `the idempotency key "${key}" was used for a different request; use a new key`);
     }
@@ -146,7 +147,7 @@ export class JobSubmissionService {
     jobId: string,
     definition: PipelineDefinition,
     submitted: Record<string, SubmittedInput>,
-    fingerprint: ReturnType<typeof createHash>,
+    fingerprint: ReturnType<typeof createHash> | undefined,
   ): Promise<CheckedInput[]> {
     const unknown = Object.keys(submitted).filter((name) => !Object.hasOwn(definition.inputs, name));
     if (unknown.length) {
@@ -160,18 +161,21 @@ export class JobSubmissionService {
       }
       if (input.data !== undefined) {
         const wantsImage = declared.contentTypes.some(isImageContentType);
-        const contentType = wantsImage ? (await probeImage(input.data, this.options.maxImagePixels, name)).contentType : 'application/octet-stream';
+        const probed = wantsImage ? await probeImage(input.data, this.options.maxImagePixels, name) : { contentType: 'application/octet-stream', info: undefined };
+        const contentType = probed.contentType;
         if (!declared.contentTypes.includes(contentType)) {
           throw new MarketplaceError(ErrorCode.UnsupportedMediaType, `input "${name}" is ${contentType}, but this pipeline accepts ${declared.contentTypes.join(', ')}`);
         }
-        fingerprint.update(name).update(input.data);
-        checked.push({ name, ref: { contentType, size: input.data.length, blobKey: `jobs/${jobId}/inputs/${name}` }, data: input.data });
+        fingerprint?.update(name).update(input.data);
+        const ref: ArtifactRef = { contentType, size: input.data.length, blobKey: `jobs/${jobId}/inputs/${name}` };
+        if (probed.info) ref.image = probed.info;
+        checked.push({ name, ref, data: input.data });
       } else {
         if (!declared.contentTypes.includes('application/json')) {
           throw new MarketplaceError(ErrorCode.UnsupportedMediaType, `input "${name}" must be a file (${declared.contentTypes.join(', ')}), not a JSON value`);
         }
         const text = JSON.stringify(input.value);
-        fingerprint.update(name).update(text);
+        fingerprint?.update(name).update(text);
         checked.push({ name, ref: { contentType: 'application/json', size: text.length, value: input.value } });
       }
     }
