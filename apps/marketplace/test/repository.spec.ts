@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { WORKSPACE_ROOT } from './support/paths';
@@ -35,4 +35,15 @@ describe('the repository stands alone', () => {
     const photos = execFileSync('git', ['ls-files', 'testdata'], { cwd: WORKSPACE_ROOT, encoding: 'utf8' }).split('\n');
     expect(photos.filter((file) => file.endsWith('.jpg')).length).toBe(24);
   });
+
+  it('lets Nx read every project without a warning (npm start prints none)', () => {
+    const nx = spawnSync(process.execPath, [join(WORKSPACE_ROOT, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects'], {
+      cwd: WORKSPACE_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' },
+    });
+    expect(nx.status).toBe(0);
+    expect(nx.stdout.split('\n').filter(Boolean)).toEqual(expect.arrayContaining(['engine', 'marketplace', 'webapp']));
+    expect(`${nx.stdout}${nx.stderr}`).not.toMatch(/warn|falling back/i);
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-export default {
+module.exports = {
   displayName: 'engine',
   preset: '../../jest.preset.js',
   coverageDirectory: '../../coverage/libs/engine',

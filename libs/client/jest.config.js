@@ -1,4 +1,4 @@
-export default {
+module.exports = {
   displayName: 'client',
   preset: '../../jest.preset.js',
   coverageDirectory: '../../coverage/libs/client',

@@ -1,4 +1,4 @@
-export default {
+module.exports = {
   displayName: 'service-kit',
   preset: '../../jest.preset.js',
   coverageDirectory: '../../coverage/libs/service-kit',

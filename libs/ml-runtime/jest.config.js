@@ -1,4 +1,4 @@
-export default {
+module.exports = {
   displayName: 'ml-runtime',
   preset: '../../jest.preset.js',
   coverageDirectory: '../../coverage/libs/ml-runtime',

@@ -1,4 +1,4 @@
-export default {
+module.exports = {
   displayName: 'store',
   preset: '../../jest.preset.js',
   coverageDirectory: '../../coverage/libs/store',

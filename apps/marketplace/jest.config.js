@@ -1,4 +1,4 @@
-export default {
+module.exports = {
   displayName: 'marketplace',
   preset: '../../jest.preset.js',
   coverageDirectory: '../../coverage/apps/marketplace',

@@ -1,4 +1,4 @@
-export default {
+module.exports = {
   displayName: 'train-digits',
   preset: '../../jest.preset.js',
   coverageDirectory: '../../coverage/tools/train-digits',
