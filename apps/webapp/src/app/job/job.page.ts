@@ -57,7 +57,7 @@ const FINISHED = ['succeeded', 'failed', 'cancelled'];
       @if (job.status === 'succeeded') {
         <h2>Results</h2>
         @for (output of outputs(); track output.name) {
-          <aim-output-view [name]="output.name" [output]="output.value" [photo]="photo()" />
+          <aim-output-view [name]="output.name" [output]="output.value" [photo]="photo()" [photoIsResult]="!!resultPicture()" />
         }
       }
     }
@@ -78,11 +78,14 @@ export class JobPage implements OnInit, OnDestroy {
    * The picture results are drawn over: the job's own output image when it made one, else its input.
    * A job that blurs faces must never show the photo it was given, so the output always wins.
    */
+  protected readonly resultPicture = computed(() => {
+    const job = this.job();
+    const output = job && Object.values(job.outputs).find((out): out is ArtifactView => !Array.isArray(out) && out.contentType.startsWith('image/'));
+    return output?.url;
+  });
   protected readonly photo = computed(() => {
     const job = this.job();
-    if (!job) return undefined;
-    const output = Object.values(job.outputs).find((out): out is ArtifactView => !Array.isArray(out) && out.contentType.startsWith('image/'));
-    if (output) return output.url;
+    if (!job || this.resultPicture()) return this.resultPicture();
     const input = Object.entries(job.inputs).find(([, value]) => value.contentType.startsWith('image/'));
     return input ? this.api.client.inputUrl(job.id, input[0]) : undefined;
   });

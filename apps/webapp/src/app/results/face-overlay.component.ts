@@ -14,7 +14,10 @@ export function faceLabel(face: ShownFace): string {
   return parts.length ? parts.join(', ') : face.score !== undefined ? `face ${Math.round(face.score * 100)}%` : 'face';
 }
 
-/** The photo with a labelled box drawn over each face, and a table of what was found. */
+/**
+ * The photo with a box drawn over each face, and a table of what was found. Over a picture the job drew
+ * itself (labels already on it), each box carries only its row number.
+ */
 @Component({
   selector: 'aim-face-overlay',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -26,7 +29,12 @@ export function faceLabel(face: ShownFace): string {
           @for (face of faces(); track $index) {
             <g class="face-box" [attr.data-label]="label(face)">
               <rect [attr.x]="face.box.x" [attr.y]="face.box.y" [attr.width]="face.box.width" [attr.height]="face.box.height" [attr.stroke-width]="stroke()" />
-              <text [attr.x]="face.box.x" [attr.y]="face.box.y - stroke() * 2" [attr.font-size]="fontSize()">{{ label(face) }}</text>
+              @if (numbered()) {
+                <!-- inside the box's corner: the label the job drew sits above it -->
+                <text [attr.x]="face.box.x + stroke() * 2" [attr.y]="face.box.y + fontSize() + stroke()" [attr.font-size]="fontSize()">{{ $index + 1 }}</text>
+              } @else {
+                <text [attr.x]="face.box.x" [attr.y]="face.box.y - stroke() * 2" [attr.font-size]="fontSize()">{{ label(face) }}</text>
+              }
             </g>
           }
         </svg>
@@ -57,6 +65,8 @@ export function faceLabel(face: ShownFace): string {
 export class FaceOverlayComponent {
   readonly photo = input.required<string>();
   readonly faces = input.required<ShownFace[]>();
+  /** Number the boxes instead of labelling them. */
+  readonly numbered = input(false);
   protected readonly size = signal<{ width: number; height: number } | undefined>(undefined);
   protected readonly stroke = computed(() => Math.max(2, Math.round((this.size()?.width ?? 600) / 300)));
   protected readonly fontSize = computed(() => Math.max(12, Math.round((this.size()?.width ?? 600) / 45)));

@@ -32,7 +32,7 @@ function isDigit(value: unknown): value is DigitReading {
         }
         @case ('faces') {
           @if (photo()) {
-            <aim-face-overlay [photo]="photo()!" [faces]="faces()" />
+            <aim-face-overlay [photo]="photo()!" [faces]="faces()" [numbered]="photoIsResult()" />
           }
         }
         @case ('digit') {
@@ -54,6 +54,8 @@ export class OutputViewComponent {
   readonly output = input.required<ArtifactView | ArtifactView[]>();
   /** The picture to draw faces over: the job's output image when it made one, else its input. */
   readonly photo = input<string>();
+  /** The picture is the job's own result (already labelled, or blurred), not the photo it was given. */
+  readonly photoIsResult = input(false);
 
   private readonly items = computed(() => {
     const output = this.output();
