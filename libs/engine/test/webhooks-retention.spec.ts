@@ -1,6 +1,9 @@
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server } from 'node:http';
+import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
 import { PipelineDefinition } from '@aim/contracts';
+import { BlobStore } from '@aim/store';
 import { RetentionSweeper } from '../src/lib/jobs/retention.sweeper';
 import { signWebhook } from '../src/lib/jobs/webhook.sender';
 import { client, createPipeline, submit, submitOk, waitForJob, waitUntil } from './support/api';
@@ -118,6 +121,24 @@ describe('webhooks to private addresses', () => {
 });
 
 describe('retention', () => {
+  it('sweeps at start what a crash left: half-written files, and files of jobs that were never stored', async () => {
+    const engine = await startEngine();
+    try {
+      await createPipeline(engine.app, echo);
+      const kept = await submitOk(engine.app, 'echo');
+      const blobs = engine.app.get(BlobStore);
+      await blobs.put('jobs/7c9e6679-7425-40de-944b-e07fc1f90ae7/inputs/image', Buffer.from('never stored'));
+      await blobs.put(`jobs/${kept.id}/inputs/note`, Buffer.from('kept'));
+      const folder = join(engine.dataDir, 'blobs', 'jobs', kept.id);
+      writeFileSync(join(folder, 'steps~only~data.0b7a1c2e-3f4d-4a5b-8c9d-0e1f2a3b4c5d.tmp'), 'half');
+      expect(await engine.app.get(RetentionSweeper).sweepLeftovers()).toEqual({ temporaryFiles: 1, orphanJobFolders: 1 });
+      expect(await blobs.listFolders('jobs')).toEqual([kept.id]);
+      expect(readdirSync(folder)).toEqual(['inputs~note']);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('removes finished jobs, their events and files after the retention time, and keeps the rest', async () => {
     const engine = await startEngine({ retentionMs: 60_000 });
     try {

@@ -20,6 +20,8 @@ export function describeJobStoreContract(name: string, open: () => Promise<JobSt
       expect(result.created).toBe(true);
       expect(await store.getJob('j1')).toEqual(job);
       expect(await store.listEvents('j1', 0)).toEqual([makeEvent(job, 1)]);
+      expect(await store.hasJob('j1')).toBe(true);
+      expect(await store.hasJob('j2')).toBe(false);
     });
 
     it('answers the existing job when an idempotency key is reused', async () => {

@@ -23,6 +23,8 @@ export abstract class JobStore {
    */
   abstract saveJob(job: Job, events: JobEvent[]): Promise<void>;
   abstract getJob(id: string): Promise<Job | undefined>;
+  /** Whether a job is stored, without reading it (the start-up sweep asks this of every folder of files). */
+  abstract hasJob(id: string): Promise<boolean>;
   abstract findJobByIdempotencyKey(key: string): Promise<Job | undefined>;
   abstract listJobs(filter: JobListFilter): Promise<JobPage>;
   /** Jobs queued or running: what a restarted engine must resume. */

@@ -38,7 +38,7 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     const temporaryFiles = await this.blobs.sweepTemporaryFiles();
     let orphanJobFolders = 0;
     for (const id of await this.blobs.listFolders('jobs')) {
-      if (await this.store.getJob(id)) continue;
+      if (await this.store.hasJob(id)) continue;
       await this.blobs.deletePrefix(`jobs/${id}`);
       orphanJobFolders++;
     }

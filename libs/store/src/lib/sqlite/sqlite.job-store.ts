@@ -49,6 +49,7 @@ export class SqliteJobStore extends JobStore {
       ),
       insertEvent: db.prepare('INSERT INTO job_events (job_id, seq, doc) VALUES (?, ?, ?)'),
       getJob: db.prepare('SELECT doc FROM jobs WHERE id = ?'),
+      hasJob: db.prepare('SELECT 1 FROM jobs WHERE id = ?').pluck(),
       getJobByKey: db.prepare('SELECT doc FROM jobs WHERE idempotency_key = ?'),
       unfinished: db.prepare(`SELECT doc FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at`),
       pendingWebhooks: db.prepare(`SELECT doc FROM jobs WHERE webhook_status = 'pending' ORDER BY finished_at`),
@@ -139,6 +140,10 @@ export class SqliteJobStore extends JobStore {
   async getJob(id: string): Promise<Job | undefined> {
     const row = this.statements.getJob.get(id) as JobRow | undefined;
     return row ? this.hydrate(row) : undefined;
+  }
+
+  async hasJob(id: string): Promise<boolean> {
+    return this.statements.hasJob.get(id) !== undefined;
   }
 
   async findJobByIdempotencyKey(key: string): Promise<Job | undefined> {
