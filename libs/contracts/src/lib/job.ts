@@ -30,24 +30,12 @@ export function isTerminalStepStatus(status: StepStatus): boolean {
   return status !== StepStatus.Pending && status !== StepStatus.Running;
 }
 
-/** What was read of an image's header when it was uploaded; passed on, so no service reads it again. */
-export interface ImageInfo {
-  format: string;
-  /** Upright size, EXIF orientation applied. */
-  width: number;
-  height: number;
-  hasAlpha: boolean;
-  /** EXIF orientation, 1 (upright) when absent. */
-  orientation: number;
-}
-
 /** A stored input or output: binary values live in the blob store, JSON values inline. */
 export interface ArtifactRef {
   contentType: string;
   size: number;
   blobKey?: string;
   value?: unknown;
-  image?: ImageInfo;
 }
 
 /** One run of a step (or, for a for-each step, of one item). */

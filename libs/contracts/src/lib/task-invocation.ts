@@ -1,5 +1,3 @@
-import type { ImageInfo } from './job';
-
 /** A value passed to or returned by a task: bytes with a content type, or a JSON value. */
 export type Artifact = BinaryArtifact | JsonArtifact;
 
@@ -7,8 +5,6 @@ export interface BinaryArtifact {
   contentType: string;
   /** Bytes (a Buffer in Node). */
   data: Uint8Array;
-  /** The image header as the engine read it from these bytes, when it did. */
-  image?: ImageInfo;
 }
 
 export interface JsonArtifact {

@@ -1,41 +1,32 @@
 import sharp, { Metadata } from 'sharp';
-import { ErrorCode, ImageInfo, MarketplaceError } from '@aim/contracts';
+import { ErrorCode, MarketplaceError } from '@aim/contracts';
+import { ImageHeader, parseImageHeader } from './image-header';
 
-export type ImageFormat = 'jpeg' | 'png' | 'webp';
+export type { ImageFormat, ImageHeader } from './image-header';
 
-export interface ImageHeader {
-  format: ImageFormat;
-  /** Upright size, EXIF orientation applied. */
-  width: number;
-  height: number;
-  hasAlpha: boolean;
-  /** EXIF orientation, 1 (upright) when absent. */
-  orientation: number;
+/** Reads an image's header only; refuses what is not a JPEG, PNG or WebP, or has more pixels than allowed. */
+export async function readImageHeader(data: Uint8Array, maxPixels: number): Promise<ImageHeader> {
+  const header = parseImageHeader(data) ?? (await readWithSharp(data));
+  if (header.width * header.height > maxPixels) {
+    throw new MarketplaceError(
+      ErrorCode.ImageTooLarge,
+      `the image has ${header.width}x${header.height} pixels, more than the limit of ${maxPixels}; scale it down first`,
+    );
+  }
+  return header;
 }
 
-const FORMATS: Record<string, ImageFormat> = { jpeg: 'jpeg', png: 'png', webp: 'webp' };
-
-/**
- * Reads an image's header only; refuses what is not a JPEG, PNG or WebP, or has more pixels than allowed.
- * `known` is the header the engine read from these bytes at upload: then nothing is read again.
- */
-export async function readImageHeader(data: Uint8Array, maxPixels: number, known?: ImageInfo): Promise<ImageHeader> {
-  if (known && FORMATS[known.format] && known.width * known.height <= maxPixels) return { ...known, format: FORMATS[known.format] };
+/** The header as sharp reads it, for what the JavaScript reader leaves to it. */
+async function readWithSharp(data: Uint8Array): Promise<ImageHeader> {
   let metadata: Metadata;
   try {
     metadata = await sharp(data, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new MarketplaceError(ErrorCode.InvalidImage, `the input is not a readable image: ${(error as Error).message}`);
   }
-  const format = FORMATS[metadata.format ?? ''];
+  const format = metadata.format === 'jpeg' || metadata.format === 'png' || metadata.format === 'webp' ? metadata.format : undefined;
   if (!format || !metadata.width || !metadata.height) {
     throw new MarketplaceError(ErrorCode.UnsupportedMediaType, `images must be JPEG, PNG or WebP, not ${metadata.format ?? 'unknown'}`);
-  }
-  if (metadata.width * metadata.height > maxPixels) {
-    throw new MarketplaceError(
-      ErrorCode.ImageTooLarge,
-      `the image has ${metadata.width}x${metadata.height} pixels, more than the limit of ${maxPixels}; scale it down first`,
-    );
   }
   const swapped = (metadata.orientation ?? 1) >= 5;
   return {
@@ -60,8 +51,8 @@ export interface RgbImage {
  * Decodes an image, upright, to 8-bit RGB (alpha dropped): what the models take. With `maxSide`, a
  * larger image is shrunk while decoding (JPEG shrink-on-load makes that cheaper than a full decode).
  */
-export async function decodeRgb(data: Uint8Array, maxPixels: number, maxSide?: number, known?: ImageInfo): Promise<RgbImage> {
-  const header = await readImageHeader(data, maxPixels, known);
+export async function decodeRgb(data: Uint8Array, maxPixels: number, maxSide?: number): Promise<RgbImage> {
+  const header = await readImageHeader(data, maxPixels);
   try {
     let pipeline = sharp(data, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
     if (maxSide && Math.max(header.width, header.height) > maxSide) pipeline = pipeline.resize(maxSide, maxSide, { fit: 'inside' });

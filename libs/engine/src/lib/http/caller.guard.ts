@@ -25,14 +25,15 @@ export function presentedApiKey(request: Request): string | undefined {
 export interface Caller {
   owner?: string;
   admin: boolean;
-  /** An anonymous browser's owner cookie value, when it sent one. */
-  cookie?: string;
+  /** Owner through the cookie of a browser without a key (a new cookie costs nothing to get). */
+  byCookie?: boolean;
 }
 
 /** Owner ids never contain a secret: a key or cookie is stored as part of its SHA-256 digest only. */
 const ownerOf = (kind: 'key' | 'browser', secret: string) => `${kind}:${hashApiKey(secret).slice(0, 32)}`;
 
-type CallerRequest = Request & { caller?: Caller };
+/** A request after the CallerGuard: who is asking. */
+export type CallerRequest = Request & { caller?: Caller };
 
 /**
  * Resolves the caller of every request (an API key, else the owner cookie) and guards admin routes.
@@ -80,7 +81,7 @@ export class CallerGuard implements CanActivate {
       return caller;
     }
     const cookie = readCookie(request, OWNER_COOKIE);
-    if (this.options.allowAnonymous && cookie && OWNER_COOKIE_VALUE.test(cookie)) return { owner: ownerOf('browser', cookie), admin: false, cookie };
+    if (this.options.allowAnonymous && cookie && OWNER_COOKIE_VALUE.test(cookie)) return { owner: ownerOf('browser', cookie), admin: false, byCookie: true };
     return { admin: false };
   }
 }

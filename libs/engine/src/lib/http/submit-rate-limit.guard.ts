@@ -1,8 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import { ErrorCode, MarketplaceError } from '@aim/contracts';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
-import { hashApiKey, presentedApiKey } from './caller.guard';
+import { CallerRequest } from './caller.guard';
 
 interface Bucket {
   tokens: number;
@@ -25,9 +24,11 @@ export class SubmitRateLimitGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const { submitRatePerSecond: rate, submitRateBurst: burst } = this.options;
     if (rate <= 0) return true;
-    const request = context.switchToHttp().getRequest<Request>();
-    const key = presentedApiKey(request);
-    const caller = key ? `key:${hashApiKey(key)}` : `address:${request.socket.remoteAddress ?? 'unknown'}`;
+    // The CallerGuard (global, so it ran first) resolved the key; a browser's cookie costs nothing to
+    // renew, so callers without a key are counted by address.
+    const request = context.switchToHttp().getRequest<CallerRequest>();
+    const owner = request.caller?.owner;
+    const caller = owner && !request.caller?.byCookie ? owner : `address:${request.socket.remoteAddress ?? 'unknown'}`;
     const now = performance.now();
     const bucket = this.buckets.get(caller) ?? { tokens: burst, at: now };
     bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rate);

@@ -490,9 +490,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private async load(ref: ArtifactRef): Promise<Artifact> {
     if (!ref.blobKey) return { contentType: 'application/json', value: ref.value };
-    const artifact: Artifact = { contentType: ref.contentType, data: await this.blobs.get(ref.blobKey) };
-    if (ref.image) artifact.image = ref.image;
-    return artifact;
+    return { contentType: ref.contentType, data: await this.blobs.get(ref.blobKey) };
   }
 
   private async keep(job: Job, step: JobStep, index: number | undefined, outputs: Record<string, Artifact>): Promise<Record<string, ArtifactRef>> {

@@ -161,15 +161,12 @@ export class JobSubmissionService {
       }
       if (input.data !== undefined) {
         const wantsImage = declared.contentTypes.some(isImageContentType);
-        const probed = wantsImage ? await probeImage(input.data, this.options.maxImagePixels, name) : { contentType: 'application/octet-stream', info: undefined };
-        const contentType = probed.contentType;
+        const contentType = wantsImage ? await probeImage(input.data, this.options.maxImagePixels, name) : 'application/octet-stream';
         if (!declared.contentTypes.includes(contentType)) {
           throw new MarketplaceError(ErrorCode.UnsupportedMediaType, `input "${name}" is ${contentType}, but this pipeline accepts ${declared.contentTypes.join(', ')}`);
         }
         fingerprint?.update(name).update(input.data);
-        const ref: ArtifactRef = { contentType, size: input.data.length, blobKey: `jobs/${jobId}/inputs/${name}` };
-        if (probed.info) ref.image = probed.info;
-        checked.push({ name, ref, data: input.data });
+        checked.push({ name, ref: { contentType, size: input.data.length, blobKey: `jobs/${jobId}/inputs/${name}` }, data: input.data });
       } else {
         if (!declared.contentTypes.includes('application/json')) {
           throw new MarketplaceError(ErrorCode.UnsupportedMediaType, `input "${name}" must be a file (${declared.contentTypes.join(', ')}), not a JSON value`);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Artifact, BinaryArtifact, ErrorCode, ImageInfo, MarketplaceError } from '@aim/contracts';
+import { Artifact, BinaryArtifact, ErrorCode, MarketplaceError } from '@aim/contracts';
 import { fileModelLoader, initTensorflow, MlBackendChoice, MlRuntimeInfo, tf } from '@aim/ml-runtime';
 import { readImageHeader, TaskCall, TaskHandler, TaskService } from '@aim/service-kit';
 import { DIGIT_RECOGNITION_DESCRIPTOR } from './digit-recognition.descriptor';
@@ -56,8 +56,8 @@ export class DigitRecognitionService extends TaskService {
     );
   }
 
-  async read(data: Uint8Array, known?: ImageInfo): Promise<DigitReading> {
-    const header = await readImageHeader(data, this.options.maxInputPixels, known);
+  async read(data: Uint8Array): Promise<DigitReading> {
+    const header = await readImageHeader(data, this.options.maxInputPixels);
     let mnist;
     try {
       mnist = await toMnist(data, header, this.options.maxInputPixels);
@@ -71,7 +71,6 @@ export class DigitRecognitionService extends TaskService {
   }
 
   private async readTask({ inputs }: TaskCall): Promise<Record<string, Artifact>> {
-    const input = inputs['image'] as BinaryArtifact;
-    return { digit: { contentType: 'application/json', value: await this.read(input.data, input.image) } };
+    return { digit: { contentType: 'application/json', value: await this.read((inputs['image'] as BinaryArtifact).data) } };
   }
 }

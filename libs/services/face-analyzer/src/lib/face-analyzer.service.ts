@@ -182,8 +182,7 @@ export class FaceAnalyzerService extends TaskService implements OnModuleDestroy 
   }
 
   private async analyseTask({ inputs, params }: TaskCall): Promise<Record<string, Artifact>> {
-    const input = inputs['image'] as BinaryArtifact;
-    const image = await decodeRgb(input.data, this.options.maxInputPixels, undefined, input.image);
+    const image = await decodeRgb((inputs['image'] as BinaryArtifact).data, this.options.maxInputPixels);
     const found = await this.analyse(image, params['input'] as 'photo' | 'face', params['minScore'] as number, params['maxFaces'] as number);
     const offset = params['offset'] as { x?: number; y?: number };
     const faces = found.map((face) => ({ ...face, box: { ...face.box, x: face.box.x + Math.round(offset.x ?? 0), y: face.box.y + Math.round(offset.y ?? 0) } }));

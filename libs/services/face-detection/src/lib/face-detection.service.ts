@@ -73,8 +73,7 @@ export class FaceDetectionService extends TaskService {
   }
 
   private async detectTask({ inputs, params }: TaskCall): Promise<Record<string, Artifact>> {
-    const input = inputs['image'] as BinaryArtifact;
-    const image = await decodeRgb(input.data, this.options.maxInputPixels, DETECTION_SIDE, input.image);
+    const image = await decodeRgb((inputs['image'] as BinaryArtifact).data, this.options.maxInputPixels, DETECTION_SIDE);
     const faces = await this.detect(image, params['minScore'] as number, params['maxFaces'] as number);
     return { faces: { contentType: 'application/json', value: faces } };
   }

@@ -1,5 +1,5 @@
 import sharp, { Sharp } from 'sharp';
-import { ErrorCode, ImageInfo, MarketplaceError } from '@aim/contracts';
+import { ErrorCode, MarketplaceError } from '@aim/contracts';
 import { ImageFormat, ImageHeader, readImageHeader } from '@aim/service-kit';
 
 export interface Region {
@@ -19,8 +19,8 @@ export interface DecodedImage extends ImageHeader {
 }
 
 /** Opens an image, upright (EXIF orientation applied), under the pixel limit; refuses what is not an image. */
-export async function decode(data: Uint8Array, maxPixels: number, known?: ImageInfo): Promise<DecodedImage> {
-  const header = await readImageHeader(data, maxPixels, known);
+export async function decode(data: Uint8Array, maxPixels: number): Promise<DecodedImage> {
+  const header = await readImageHeader(data, maxPixels);
   return { ...header, pipeline: sharp(data, { limitInputPixels: maxPixels, failOn: 'error' }).rotate() };
 }
 

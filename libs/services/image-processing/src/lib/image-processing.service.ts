@@ -88,7 +88,7 @@ export class ImageProcessingService extends TaskService {
 
   private async apply(operation: Operation, call: TaskCall): Promise<Record<string, Artifact>> {
     const input = call.inputs['image'] as BinaryArtifact;
-    const image = await decode(input.data, this.options.maxInputPixels, input.image);
+    const image = await decode(input.data, this.options.maxInputPixels);
     let result = await operation(image, call.params);
     // Compositing (blurred regions, boxes) adds an alpha channel; an opaque image stays opaque.
     if (!image.hasAlpha) result = result.removeAlpha();

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { readHeader } from './image-probe';
+import { parseImageHeader } from './image-header';
 
-const PHOTO = readFileSync(join(__dirname, '../../../../../testdata/faces/sample1.jpg'));
+const PHOTO = readFileSync(join(__dirname, '../../../../testdata/faces/sample1.jpg'));
 
 /** What sharp itself reads: the JavaScript header reader must agree with it on every kind of file. */
 async function sharpInfo(data: Buffer) {
@@ -29,15 +29,15 @@ describe('reading image headers without sharp', () => {
       webpLosslessAlpha: await translucent.clone().webp({ lossless: true }).toBuffer(),
       photo: PHOTO,
     };
-    for (const [name, data] of Object.entries(files)) expect([name, readHeader(data)]).toEqual([name, await sharpInfo(data)]);
+    for (const [name, data] of Object.entries(files)) expect([name, parseImageHeader(data)]).toEqual([name, await sharpInfo(data)]);
   });
 
   it('answers nothing (sharp decides) for other formats and for what does not parse', async () => {
     const gif = await sharp(PHOTO).resize(20, 20).gif().toBuffer();
-    expect(readHeader(gif)).toBeUndefined();
-    expect(readHeader(Buffer.from('not an image at all, just text'))).toBeUndefined();
-    expect(readHeader(PHOTO.subarray(0, 10))).toBeUndefined();
+    expect(parseImageHeader(gif)).toBeUndefined();
+    expect(parseImageHeader(Buffer.from('not an image at all, just text'))).toBeUndefined();
+    expect(parseImageHeader(PHOTO.subarray(0, 10))).toBeUndefined();
     const png = await sharp(PHOTO).resize(20, 20).png().toBuffer();
-    expect(readHeader(png.subarray(0, 30))).toBeUndefined();
+    expect(parseImageHeader(png.subarray(0, 30))).toBeUndefined();
   });
 });
