@@ -56,6 +56,19 @@ describe('the one-process marketplace over HTTP', () => {
     expect(await sharp(output.body as Buffer).metadata()).toMatchObject({ format: 'jpeg', width: 300, height: 200 });
   });
 
+  it('answers a submit that asks to wait (Prefer: wait) with the finished thumbnail, in one call', async () => {
+    const done = await api(server)
+      .post('/api/v1/services/image-processing/tasks/resize/jobs')
+      .set('Prefer', 'wait=30')
+      .attach('image', PHOTO, { filename: 'sample1.jpg', contentType: 'image/jpeg' })
+      .field('params', JSON.stringify({ width: 120 }))
+      .expect(200);
+    expect(done.headers['preference-applied']).toBe('wait=30');
+    expect(done.body.status).toBe('succeeded');
+    const output = await api(server).get(done.body.outputs.image.url).buffer(true).expect(200);
+    expect(await sharp(output.body as Buffer).metadata()).toMatchObject({ format: 'jpeg', width: 120, height: 80 });
+  });
+
   it('runs a two-step pipeline from a JSON submission (base64) and gives WebP', async () => {
     const small = await sharp(PHOTO).resize(800).jpeg().toBuffer();
     const accepted = await api(server).post('/api/v1/pipelines/web-image/jobs').send({ inputs: { image: { base64: small.toString('base64') } } }).expect(202);

@@ -1,5 +1,5 @@
 import busboy from 'busboy';
-import { Job, Queue, Worker } from 'bullmq';
+import { Job, Queue, QueueEvents, Worker } from 'bullmq';
 import express from 'express';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -10,7 +10,9 @@ import sharp from 'sharp';
 /**
  * What a Node team would otherwise build for the same work, for the benchmark to compare with: Express,
  * busboy streaming the upload to disk, a BullMQ queue on Redis (jobs kept there), a sharp worker with
- * concurrency 8 writing the thumbnail to disk. Run as its own process: PORT, DATA_DIR, REDIS_PORT, QUEUE.
+ * concurrency 8 writing the thumbnail to disk. Like the marketplace it honours `Prefer: wait=N` on the
+ * submit and the poll, with BullMQ's own `waitUntilFinished`. Run as its own process: PORT, DATA_DIR,
+ * REDIS_PORT, QUEUE.
  */
 const dataDir = process.env['DATA_DIR']!;
 const connection = { host: '127.0.0.1', port: Number(process.env['REDIS_PORT'] ?? 6379) };
@@ -18,6 +20,19 @@ const queueName = process.env['QUEUE'] ?? `thumbnails-${randomUUID()}`;
 mkdirSync(dataDir, { recursive: true });
 
 const queue = new Queue(queueName, { connection });
+queue.setMaxListeners(0); // every waiting request listens for the queue closing
+// Opened by the first request that waits: a peer only polled does not pay for reading the event stream.
+let queueEvents: QueueEvents | undefined;
+
+/** The job's answer, after waiting for its end when the request asks to (`Prefer: wait=N`). */
+async function answer(request: express.Request, job: Job): Promise<{ id?: string; status: string; result: unknown }> {
+  const wait = /wait=(\d+)/.exec(request.header('prefer') ?? '');
+  if (!wait) return { id: job.id, status: await job.getState(), result: job.returnvalue };
+  queueEvents ??= new QueueEvents(queueName, { connection });
+  await job.waitUntilFinished(queueEvents, Number(wait[1]) * 1000).catch(() => undefined);
+  const now = (await Job.fromId(queue, job.id!)) ?? job;
+  return { id: job.id, status: await now.getState(), result: now.returnvalue };
+}
 const worker = new Worker(
   queueName,
   async (job: Job<{ input: string; width: number }>) => {
@@ -51,7 +66,12 @@ app.post('/jobs', (request, response) => {
       }
       await written;
       const job = await queue.add('thumbnail', { input, width: params.width ?? 256 });
-      response.status(202).json({ id: job.id, status: 'waiting' });
+      if (!request.header('prefer')) {
+        response.status(202).json({ id: job.id, status: 'waiting' });
+        return;
+      }
+      const body = await answer(request, job);
+      response.status(['completed', 'failed'].includes(body.status) ? 200 : 202).json(body);
     } catch (error) {
       response.status(500).json({ message: (error as Error).message });
     }
@@ -65,7 +85,7 @@ app.get('/jobs/:id', async (request, response) => {
     response.status(404).json({ message: 'no such job' });
     return;
   }
-  response.json({ id: job.id, status: await job.getState(), result: job.returnvalue });
+  response.json(await answer(request, job));
 });
 
 const server = app.listen(Number(process.env['PORT']), '127.0.0.1', () => process.send?.('ready'));
@@ -73,6 +93,7 @@ const server = app.listen(Number(process.env['PORT']), '127.0.0.1', () => proces
 process.on('SIGTERM', async () => {
   server.close();
   await worker.close();
+  await queueEvents?.close();
   await queue.obliterate({ force: true }).catch(() => undefined);
   await queue.close();
   process.exit(0);

@@ -52,6 +52,7 @@ export async function startEngineHost(): Promise<EngineHost> {
         maxUploadBytes: 20 * 1024 * 1024,
         submitRatePerSecond: 0,
         submitRateBurst: 1,
+        maxWaitSeconds: 60,
         maxForEachItems: 1000,
         expressionLimits: DEFAULT_EXPRESSION_LIMITS,
         maxImagePixels: 40_000_000,

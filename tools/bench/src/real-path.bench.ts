@@ -34,6 +34,8 @@ interface Run {
   submitP50: number;
   totalP50: number;
   mainThreadCpuMsPerJob: number;
+  /** Every thread of the server process (sharp's and libuv's included); the peer's Redis is not counted. */
+  processCpuMsPerJob: number;
   pollsPerJob: number;
   failed: number;
 }
@@ -67,9 +69,9 @@ async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
-/** CPU time of a process's main thread (the event loop), in ms. */
-function mainThreadCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/** CPU time of a process's main thread (the event loop), or of the whole process with `all`, in ms. */
+function cpuMs(pid: number, all = false): number {
+  const fields = readFileSync(all ? `/proc/${pid}/stat` : `/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
@@ -121,8 +123,13 @@ async function stop(child: ChildProcess): Promise<void> {
   await Promise.race([once(child, 'exit'), sleep(5000).then(() => child.kill('SIGKILL'))]);
 }
 
-async function load(server: Server, image: ImageCase, clients: number, jobs: number, pollMs: number): Promise<Run> {
+/** How the client learns that its job has ended: by polling, or by asking the server to wait (`Prefer: wait`). */
+type Mode = 'polled' | 'waited';
+const MODES: Mode[] = ['polled', 'waited'];
+
+async function load(server: Server, image: ImageCase, clients: number, jobs: number, pollMs: number, mode: Mode = 'polled'): Promise<Run> {
   const options: UploadLoadOptions = {
+    waitSeconds: mode === 'waited' ? 30 : undefined,
     ...server.load(image),
     file: new Uint8Array(image.file),
     filename: image.filename,
@@ -132,16 +139,18 @@ async function load(server: Server, image: ImageCase, clients: number, jobs: num
     jobs,
     pollMs,
   };
-  const cpuBefore = mainThreadCpuMs(server.child.pid!);
+  const pid = server.child.pid!;
+  const [mainBefore, processBefore] = [cpuMs(pid), cpuMs(pid, true)];
   const worker = new Worker(join(__dirname, 'upload-load.worker.js'), { workerData: options });
   const [result] = (await once(worker, 'message')) as [UploadLoadResult];
   await worker.terminate();
-  const cpu = mainThreadCpuMs(server.child.pid!) - cpuBefore;
+  const [mainCpu, processCpu] = [cpuMs(pid) - mainBefore, cpuMs(pid, true) - processBefore];
   return {
     jobsPerSecond: (result.completed / (result.endedAt - result.startedAt)) * 1000,
     submitP50: percentile(result.submitMs, 50),
     totalP50: percentile(result.totalMs, 50),
-    mainThreadCpuMsPerJob: cpu / Math.max(1, result.completed),
+    mainThreadCpuMsPerJob: mainCpu / Math.max(1, result.completed),
+    processCpuMsPerJob: processCpu / Math.max(1, result.completed),
     pollsPerJob: result.polls / Math.max(1, result.completed),
     failed: result.failed,
   };
@@ -175,40 +184,60 @@ export async function benchRealPath(options: { root: string; testData: string; r
   const servers = [await startMarketplace(options.root, join(folder, 'marketplace'))];
   if (await reachable(6379)) servers.push(await startPeer(join(folder, 'peer')));
   else console.log('(no Redis on 127.0.0.1:6379: the BullMQ peer is left out)');
-  console.log(`\n## The real path: multipart upload, thumbnail (width 256, never enlarged), every job polled to its end; ${options.clients} clients, ${options.rounds} interleaved rounds, medians`);
+  console.log(
+    `\n## The real path: multipart upload, thumbnail (width 256, never enlarged), every job followed to its end (polled, or waited for with Prefer: wait); ${options.clients} clients, ${options.rounds} interleaved rounds, medians; p50 = submit to done`,
+  );
   try {
     const results = new Map<string, Run[]>();
     const record = (key: string, run: Run) => results.set(key, [...(results.get(key) ?? []), run]);
     for (const server of servers) await load(server, images[0], options.clients, 200, 2); // warm-up
     for (let round = 0; round < options.rounds; round++) {
-      for (const image of images) for (const server of servers) record(`${server.name} ${image.label}`, await load(server, image, options.clients, image.jobs, 5));
+      for (const mode of MODES) {
+        for (const image of images) {
+          for (const server of servers) record(`${server.name} ${image.label} ${mode}`, await load(server, image, options.clients, image.jobs, 5, mode));
+        }
+      }
     }
     for (const server of servers) for (let round = 0; round < options.rounds; round++) record(`${server.name} at rest`, await load(server, images[0], 1, 100, 1));
     const med = (key: string, pick: (run: Run) => number) => (results.has(key) ? median(results.get(key)!.map(pick)) : NaN);
     const [marketplace, peer] = ['marketplace', 'BullMQ peer'];
-    const rows: (string | number)[][] = [['work', 'marketplace jobs/s', 'submit p50 ms', 'peer jobs/s', 'submit p50 ms', 'ratio', 'raw sharp jobs/s', 'failed']];
+    const rows: (string | number)[][] = [['work', 'client', 'marketplace jobs/s', 'p50 ms', 'peer jobs/s', 'p50 ms', 'ratio', 'raw sharp jobs/s', 'failed']];
     for (const image of images) {
-      const ours = med(`${marketplace} ${image.label}`, (r) => r.jobsPerSecond);
-      const theirs = med(`${peer} ${image.label}`, (r) => r.jobsPerSecond);
-      const failed = [...(results.get(`${marketplace} ${image.label}`) ?? []), ...(results.get(`${peer} ${image.label}`) ?? [])].reduce((sum, r) => sum + r.failed, 0);
-      rows.push([
-        `${image.label}, ${image.jobs} jobs`,
-        fixed(ours, 0),
-        fixed(med(`${marketplace} ${image.label}`, (r) => r.submitP50), 1),
-        fixed(theirs, 0),
-        fixed(med(`${peer} ${image.label}`, (r) => r.submitP50), 1),
-        fixed(ours / theirs, 2),
-        fixed(await rawSharp(image), 0),
-        failed,
-      ]);
+      const sharpAlone = fixed(await rawSharp(image), 0);
+      for (const mode of MODES) {
+        const [ours, theirs] = [`${marketplace} ${image.label} ${mode}`, `${peer} ${image.label} ${mode}`];
+        const failed = [...(results.get(ours) ?? []), ...(results.get(theirs) ?? [])].reduce((sum, r) => sum + r.failed, 0);
+        rows.push([
+          `${image.label}, ${image.jobs} jobs`,
+          mode === 'polled' ? 'polls every 5 ms' : 'Prefer: wait=30',
+          fixed(med(ours, (r) => r.jobsPerSecond), 0),
+          fixed(med(ours, (r) => r.totalP50), 1),
+          fixed(med(theirs, (r) => r.jobsPerSecond), 0),
+          fixed(med(theirs, (r) => r.totalP50), 1),
+          fixed(med(ours, (r) => r.jobsPerSecond) / med(theirs, (r) => r.jobsPerSecond), 2),
+          sharpAlone,
+          failed,
+        ]);
+      }
     }
     console.log(table(rows));
     console.log(
       table([
         ['one job at rest (16x16 PNG)', 'marketplace', 'peer'],
         ['submit to done, p50 ms (polled every 1 ms)', fixed(med(`${marketplace} at rest`, (r) => r.totalP50), 1), fixed(med(`${peer} at rest`, (r) => r.totalP50), 1)],
-        ['polls per job under load (16x16)', fixed(med(`${marketplace} 16x16 PNG`, (r) => r.pollsPerJob), 1), fixed(med(`${peer} 16x16 PNG`, (r) => r.pollsPerJob), 1)],
-        ['main-thread CPU per job under load, ms (16x16)', fixed(med(`${marketplace} 16x16 PNG`, (r) => r.mainThreadCpuMsPerJob), 2), fixed(med(`${peer} 16x16 PNG`, (r) => r.mainThreadCpuMsPerJob), 2)],
+        ...MODES.flatMap((mode) => [
+          [`polls per job under load (16x16, ${mode})`, fixed(med(`${marketplace} 16x16 PNG ${mode}`, (r) => r.pollsPerJob), 1), fixed(med(`${peer} 16x16 PNG ${mode}`, (r) => r.pollsPerJob), 1)],
+          [
+            `main-thread CPU per job under load, ms (16x16, ${mode})`,
+            fixed(med(`${marketplace} 16x16 PNG ${mode}`, (r) => r.mainThreadCpuMsPerJob), 2),
+            fixed(med(`${peer} 16x16 PNG ${mode}`, (r) => r.mainThreadCpuMsPerJob), 2),
+          ],
+          [
+            `process CPU per job under load, ms (16x16, ${mode})`,
+            fixed(med(`${marketplace} 16x16 PNG ${mode}`, (r) => r.processCpuMsPerJob), 2),
+            fixed(med(`${peer} 16x16 PNG ${mode}`, (r) => r.processCpuMsPerJob), 2),
+          ],
+        ]),
       ]),
     );
   } finally {

@@ -33,6 +33,7 @@ export class MarketplaceModule {
           maxUploadBytes: config.MAX_UPLOAD_BYTES,
           submitRatePerSecond: config.SUBMIT_RATE_PER_SECOND,
           submitRateBurst: config.SUBMIT_RATE_BURST,
+          maxWaitSeconds: config.MAX_WAIT_SECONDS,
           maxForEachItems: config.MAX_FOREACH_ITEMS,
           expressionLimits: { timeoutMs: config.EXPRESSION_TIMEOUT_MS, maxDepth: config.EXPRESSION_MAX_DEPTH, maxItems: config.EXPRESSION_MAX_ITEMS },
           maxImagePixels: config.MAX_IMAGE_PIXELS,

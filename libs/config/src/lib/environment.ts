@@ -25,6 +25,7 @@ export class Environment {
 
   @Type(() => Number) @Min(0) SUBMIT_RATE_PER_SECOND = 50;
   @Type(() => Number) @IsInt() @Min(1) SUBMIT_RATE_BURST = 100;
+  @Type(() => Number) @IsInt() @Min(0) @Max(3600) MAX_WAIT_SECONDS = 60;
   @Type(() => Number) @IsInt() @Min(1) MAX_FOREACH_ITEMS = 1000;
   @Type(() => Number) @IsInt() @Min(1) @Max(10_000) EXPRESSION_TIMEOUT_MS = 100;
   @Type(() => Number) @IsInt() @Min(10) @Max(10_000) EXPRESSION_MAX_DEPTH = 500;

@@ -6,6 +6,7 @@ import { ParamsValidator, RegistryInbox } from '@aim/contracts';
 import { ENGINE_OPTIONS, EngineOptions } from './engine.options';
 import { CallerGuard } from './http/caller.guard';
 import { HttpErrorFilter } from './http/http-error.filter';
+import { JobSubmitResponder } from './http/job-submit.responder';
 import { JobsController } from './http/jobs.controller';
 import { PipelinesController } from './http/pipelines.controller';
 import { ServicesController } from './http/services.controller';
@@ -54,6 +55,7 @@ export class EngineModule {
           useFactory: (params: ParamsValidator, expressions: PipelineExpressions) => new PipelineValidator(params, expressions),
         },
         SubmitRateLimitGuard,
+        JobSubmitResponder,
         ServiceRegistry,
         { provide: RegistryInbox, useExisting: ServiceRegistry },
         EngineMetrics,

@@ -18,6 +18,8 @@ export interface EngineOptions {
   /** Submits per second and burst per caller (API key, else address); 0 turns the limit off. */
   submitRatePerSecond: number;
   submitRateBurst: number;
+  /** Longest wait a caller may ask for with `Prefer: wait=N` (seconds); 0 turns waiting off. */
+  maxWaitSeconds: number;
   /** Items a for-each list may have; a longer one fails its step. */
   maxForEachItems: number;
   /** Time, depth and list size one pipeline expression may use. */

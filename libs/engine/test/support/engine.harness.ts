@@ -31,6 +31,7 @@ export const DEFAULT_TEST_OPTIONS: EngineOptions = {
   maxUploadBytes: 1024 * 1024,
   submitRatePerSecond: 0,
   submitRateBurst: 1,
+  maxWaitSeconds: 60,
   maxForEachItems: 1000,
   expressionLimits: DEFAULT_EXPRESSION_LIMITS,
   maxImagePixels: 4_000_000,

@@ -1,12 +1,14 @@
-import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, Sse, MessageEvent } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Inject, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, Sse, MessageEvent } from '@nestjs/common';
+import { ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { map, Observable } from 'rxjs';
 import { ErrorCode, MarketplaceError } from '@aim/contracts';
+import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { JobsService } from '../jobs/jobs.service';
 import { Caller, CurrentCaller } from './caller.guard';
 import { ErrorDto, JOB_FIELDS, JobDto, JobListQuery, JobPageDto, OutputQuery } from './api.dto';
 import { jobFields, jobFieldsView, jobView } from './job.view';
+import { whileCallerWaits } from './prefer-wait';
 
 const JOB_ID = new ParseUUIDPipe({
   exceptionFactory: () => new MarketplaceError(ErrorCode.JobNotFound, 'job ids are UUIDs; GET /api/v1/jobs lists the jobs'),
@@ -15,7 +17,10 @@ const JOB_ID = new ParseUUIDPipe({
 @ApiTags('jobs')
 @Controller('api/v1/jobs')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Jobs, newest first, filtered by status and pipeline, paged' })
@@ -26,14 +31,18 @@ export class JobsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One job; `fields` answers only some of it, and an ETag lets a poll get 304 while nothing changed' })
+  @ApiOperation({
+    summary: 'One job; `fields` answers only some of it, an ETag lets a poll get 304 while nothing changed, and `Prefer: wait=N` answers once the job has ended (or after N seconds)',
+  })
+  @ApiHeader({ name: 'Prefer', required: false, description: 'wait=N: answer when the job has ended, or after N seconds (at most MAX_WAIT_SECONDS)', example: 'wait=30' })
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiQuery({ name: 'fields', required: false, description: `only these fields, comma-separated (of ${JOB_FIELDS.join(', ')}); every field when left out`, example: 'status,seq' })
   async get(@Param('id', JOB_ID) id: string, @CurrentCaller() caller: Caller, @Req() request: Request, @Res() response: Response): Promise<void> {
     // Read here rather than through a validated DTO: this is the route every poll takes.
     const fields = jobFields(request.query['fields']);
-    const job = await this.jobs.get(id, caller);
+    const now = await this.jobs.get(id, caller);
+    const job = await whileCallerWaits(request, response, this.options.maxWaitSeconds, now, (ms, signal) => this.jobs.waitForEnd(id, caller, ms, signal));
     // Every stored change numbers an event (seq); webhook deliveries are the one change that does not.
     const tag = `W/"${job.seq}.${job.webhook?.attempts ?? 0}${fields ? `.${fields.join(',')}` : ''}"`;
     response.setHeader('ETag', tag).setHeader('Cache-Control', 'no-cache');

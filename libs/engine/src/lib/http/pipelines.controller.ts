@@ -1,4 +1,4 @@
-import { Body, Controller, Inject, Delete, Get, HttpCode, Param, Post, Put, Req, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
@@ -15,14 +15,11 @@ import {
 import type { Request, Response } from 'express';
 import { PIPELINE_DEFINITION_SCHEMA } from '@aim/contracts';
 import { StoredPipeline } from '@aim/store';
-import { JobSubmissionService } from '../jobs/job-submission.service';
-import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { PipelinesService } from '../pipelines/pipelines.service';
-import { AdminOnly, Caller, CurrentCaller, ownerForSubmit } from './caller.guard';
+import { AdminOnly, Caller, CurrentCaller } from './caller.guard';
 import { ErrorDto, JobDto, PipelineDto, PipelineSummaryDto, SubmitJobJsonDto, ValidationResultDto } from './api.dto';
-import { jobView } from './job.view';
+import { JobSubmitResponder } from './job-submit.responder';
 import { SubmitRateLimitGuard } from './submit-rate-limit.guard';
-import { readSubmission } from './submission-request';
 
 const DEFINITION_BODY = { schema: PIPELINE_DEFINITION_SCHEMA as object, description: 'a pipeline definition' };
 
@@ -31,8 +28,7 @@ const DEFINITION_BODY = { schema: PIPELINE_DEFINITION_SCHEMA as object, descript
 export class PipelinesController {
   constructor(
     private readonly pipelines: PipelinesService,
-    private readonly submissions: JobSubmissionService,
-    @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
+    private readonly submitter: JobSubmitResponder,
   ) {}
 
   @Get()
@@ -96,7 +92,8 @@ export class PipelinesController {
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ type: SubmitJobJsonDto })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retried submit with the same key answers the same job' })
-  @ApiAcceptedResponse({ type: JobDto, description: 'accepted; 200 when the idempotency key matched an earlier job' })
+  @ApiHeader({ name: 'Prefer', required: false, description: 'wait=N: answer once the job has ended (200), or after N seconds (202); at most MAX_WAIT_SECONDS', example: 'wait=30' })
+  @ApiAcceptedResponse({ type: JobDto, description: 'accepted; 200 when the job ended within the wait asked for, or the idempotency key matched an earlier job' })
   async submit(
     @Param('id') id: string,
     @Req() request: Request,
@@ -104,11 +101,7 @@ export class PipelinesController {
     @UploadedFiles() files: Express.Multer.File[],
     @CurrentCaller() caller: Caller,
   ): Promise<JobDto> {
-    const owner = ownerForSubmit(caller, request, response, this.options.allowAnonymous);
-    const { job, created } = await this.submissions.submit({ ...readSubmission(id, request, files), owner });
-    if (!created) response.status(200);
-    response.setHeader('Location', `/api/v1/jobs/${job.id}`);
-    return jobView(job);
+    return this.submitter.submit(id, request, response, files, caller);
   }
 
   private view(stored: StoredPipeline): PipelineDto {

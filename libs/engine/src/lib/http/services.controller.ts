@@ -1,17 +1,14 @@
-import { Controller, Get, Inject, HttpCode, Param, Post, Req, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req, Res, UploadedFiles, UseGuards, UseInterceptors } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { ApiAcceptedResponse, ApiConsumes, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ErrorCode, MarketplaceError } from '@aim/contracts';
-import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
-import { JobSubmissionService } from '../jobs/job-submission.service';
 import { PipelinesService } from '../pipelines/pipelines.service';
 import { ServiceRegistry, ServiceStatus } from '../registry/service-registry';
 import { ErrorDto, JobDto, ServiceDto } from './api.dto';
-import { Caller, CurrentCaller, ownerForSubmit } from './caller.guard';
-import { jobView } from './job.view';
+import { Caller, CurrentCaller } from './caller.guard';
+import { JobSubmitResponder } from './job-submit.responder';
 import { SubmitRateLimitGuard } from './submit-rate-limit.guard';
-import { readSubmission } from './submission-request';
 
 export function serviceView(status: ServiceStatus): ServiceDto {
   const { descriptor } = status;
@@ -33,8 +30,7 @@ export class ServicesController {
   constructor(
     private readonly registry: ServiceRegistry,
     private readonly pipelines: PipelinesService,
-    private readonly submissions: JobSubmissionService,
-    @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
+    private readonly submitter: JobSubmitResponder,
   ) {}
 
   @Get()
@@ -61,7 +57,8 @@ export class ServicesController {
   @ApiOperation({ summary: 'Run one task alone: multipart (a file per input, `params` as JSON text) or JSON' })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiAcceptedResponse({ type: JobDto })
+  @ApiHeader({ name: 'Prefer', required: false, description: 'wait=N: answer once the job has ended (200), or after N seconds (202); at most MAX_WAIT_SECONDS', example: 'wait=30' })
+  @ApiAcceptedResponse({ type: JobDto, description: 'accepted; 200 when the job ended within the wait asked for, or the idempotency key matched an earlier job' })
   async runTask(
     @Param('name') name: string,
     @Param('task') task: string,
@@ -71,10 +68,6 @@ export class ServicesController {
     @CurrentCaller() caller: Caller,
   ): Promise<JobDto> {
     const definition = this.pipelines.taskDefinition(name, task);
-    const owner = ownerForSubmit(caller, request, response, this.options.allowAnonymous);
-    const { job, created } = await this.submissions.submit({ ...readSubmission(definition.id, request, files), owner });
-    if (!created) response.status(200);
-    response.setHeader('Location', `/api/v1/jobs/${job.id}`);
-    return jobView(job);
+    return this.submitter.submit(definition.id, request, response, files, caller);
   }
 }

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { concat, defer, filter, from, mergeMap, Observable, takeWhile, ReplaySubject } from 'rxjs';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { concat, defer, filter, from, mergeMap, Observable, takeWhile, ReplaySubject, Subscription } from 'rxjs';
 import { ArtifactRef, ErrorCode, isTerminalJobStatus, Job, JobEvent, JobListFilter, JobPage, MarketplaceError, own } from '@aim/contracts';
 import { BlobStore, JobStore } from '@aim/store';
 import { Caller, mayAccess } from '../http/caller.guard';
@@ -8,15 +8,34 @@ import { JobRunner } from './job-runner';
 
 const TERMINAL_EVENTS = new Set(['job.succeeded', 'job.failed', 'job.cancelled']);
 
-/** Reading, cancelling and deleting jobs; following their events. */
+/** Reading, cancelling and deleting jobs; following their events; waiting for their end. */
 @Injectable()
-export class JobsService {
+export class JobsService implements OnModuleDestroy {
+  /** Callers waiting for a job to end (`Prefer: wait`), by job id: one listener on the events for all. */
+  private readonly endWaiters = new Map<string, Set<() => void>>();
+  private readonly endings: Subscription;
+
   constructor(
     private readonly store: JobStore,
     private readonly blobs: BlobStore,
     private readonly runner: JobRunner,
     private readonly recorder: JobRecorder,
-  ) {}
+  ) {
+    this.endings = this.recorder.events
+      .pipe(filter((event) => TERMINAL_EVENTS.has(event.type)))
+      .subscribe((event) => this.endWaiters.get(event.jobId)?.forEach((wake) => wake()));
+  }
+
+  /** Callers waiting for a job to end right now. */
+  get waitingCallers(): number {
+    let count = 0;
+    for (const waiters of this.endWaiters.values()) count += waiters.size;
+    return count;
+  }
+
+  onModuleDestroy(): void {
+    this.endings.unsubscribe();
+  }
 
   /**
    * The job, when the caller may see it (its owner or an admin). Anyone else is told it does not exist,
@@ -28,6 +47,33 @@ export class JobsService {
       throw new MarketplaceError(ErrorCode.JobNotFound, `there is no job "${id}" of yours; it may have been deleted or removed after its retention time`);
     }
     return job;
+  }
+
+  /**
+   * The job once it has ended, or as it is when `waitMs` have passed or `signal` aborts (the caller went
+   * away), whichever comes first. An ended job answers at once.
+   */
+  async waitForEnd(id: string, caller: Caller, waitMs: number, signal?: AbortSignal): Promise<Job> {
+    const job = await this.get(id, caller);
+    if (waitMs <= 0 || isTerminalJobStatus(job.status) || signal?.aborted) return job;
+    const waiters = this.endWaiters.get(id) ?? new Set<() => void>();
+    this.endWaiters.set(id, waiters);
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    const timer = setTimeout(wake, waitMs);
+    signal?.addEventListener('abort', wake, { once: true });
+    waiters.add(wake);
+    try {
+      // It may have ended between the read above and the registration.
+      const now = this.runner.activeJob(id);
+      if (now && !isTerminalJobStatus(now.status)) await woken;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', wake);
+      waiters.delete(wake);
+      if (waiters.size === 0) this.endWaiters.delete(id);
+    }
+    return this.get(id, caller);
   }
 
   /** The caller's own jobs; an admin's list has everyone's. */
