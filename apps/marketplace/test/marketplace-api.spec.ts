@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import request from 'supertest';
@@ -67,6 +68,16 @@ describe('the one-process marketplace over HTTP', () => {
     expect(done.body.status).toBe('succeeded');
     const output = await api(server).get(done.body.outputs.image.url).buffer(true).expect(200);
     expect(await sharp(output.body as Buffer).metadata()).toMatchObject({ format: 'jpeg', width: 120, height: 80 });
+  });
+
+  it('gives an image that already fits as its thumbnail unchanged, kept once on disk', async () => {
+    const small = await sharp(PHOTO).resize(40, 27).png().toBuffer();
+    const done = await api(server).post('/api/v1/pipelines/thumbnail/jobs').set('Prefer', 'wait=30').attach('image', small, 'small.png').expect(200);
+    expect(done.body.status).toBe('succeeded');
+    expect(done.body.outputs.thumbnail).toMatchObject({ contentType: 'image/png', size: small.length });
+    const output = await api(server).get(done.body.outputs.thumbnail.url).buffer(true).expect(200);
+    expect(Buffer.compare(output.body as Buffer, small)).toBe(0);
+    expect(readdirSync(join(marketplace.dataDir, 'blobs/jobs', done.body.id))).toEqual(['inputs~image']);
   });
 
   it('runs a two-step pipeline from a JSON submission (base64) and gives WebP', async () => {

@@ -6,5 +6,5 @@ export * from './lib/heartbeat.publisher';
 export * from './lib/local-services.module';
 export * from './lib/service-kit.constants';
 export * from './lib/image-input';
-export { parseImageHeader } from './lib/image-header';
+export { carriesMetadata, parseImageHeader } from './lib/image-header';
 export * from './lib/process-guard';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { parseImageHeader } from './image-header';
+import { carriesMetadata, parseImageHeader } from './image-header';
 
 const PHOTO = readFileSync(join(__dirname, '../../../../testdata/faces/sample1.jpg'));
 
@@ -39,5 +39,26 @@ describe('reading image headers without sharp', () => {
     expect(parseImageHeader(PHOTO.subarray(0, 10))).toBeUndefined();
     const png = await sharp(PHOTO).resize(20, 20).png().toBuffer();
     expect(parseImageHeader(png.subarray(0, 30))).toBeUndefined();
+  });
+
+  it('tells files that hold only pixels from those with metadata, and doubts anything it cannot read to the end', async () => {
+    const small = sharp(PHOTO).resize(40, 30);
+    const [jpeg, png, webp, lossless] = await Promise.all([small.clone().jpeg().toBuffer(), small.clone().png().toBuffer(), small.clone().webp().toBuffer(), small.clone().webp({ lossless: true }).toBuffer()]);
+    expect([carriesMetadata(jpeg, 'jpeg'), carriesMetadata(png, 'png'), carriesMetadata(webp, 'webp'), carriesMetadata(lossless, 'webp')]).toEqual([false, false, false, false]);
+    const metadata = {
+      exif: await small.clone().withExif({ IFD0: { Artist: 'a person' } }).jpeg().toBuffer(),
+      icc: await small.clone().withIccProfile('p3').jpeg().toBuffer(),
+      orientation: await small.clone().withMetadata({ orientation: 3 }).png().toBuffer(),
+      webpExif: await small.clone().withExif({ IFD0: { Artist: 'a person' } }).webp().toBuffer(),
+    };
+    expect([carriesMetadata(metadata.exif, 'jpeg'), carriesMetadata(metadata.icc, 'jpeg'), carriesMetadata(metadata.orientation, 'png'), carriesMetadata(metadata.webpExif, 'webp')]).toEqual([true, true, true, true]);
+    // Bytes after the end, a cut file, a JFIF header carrying its own thumbnail.
+    expect(carriesMetadata(Buffer.concat([jpeg, Buffer.from('PK hidden archive')]), 'jpeg')).toBe(true);
+    expect(carriesMetadata(Buffer.concat([png, Buffer.from('tail')]), 'png')).toBe(true);
+    expect(carriesMetadata(png.subarray(0, png.length - 12), 'png')).toBe(true);
+    expect(carriesMetadata(webp.subarray(0, webp.length - 2), 'webp')).toBe(true);
+    const jfif = (thumbnail: number) =>
+      Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe0, 0, 16 + 3 * thumbnail]), Buffer.from('JFIF\0'), Buffer.from([1, 1, 0, 0, 1, 0, 1, thumbnail, thumbnail]), Buffer.alloc(3 * thumbnail, 0x80), jpeg.subarray(2)]);
+    expect([carriesMetadata(jfif(0), 'jpeg'), carriesMetadata(jfif(1), 'jpeg')]).toEqual([false, true]);
   });
 });

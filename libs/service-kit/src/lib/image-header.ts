@@ -61,3 +61,52 @@ function webpHasAlpha(data: Buffer): boolean | undefined {
   if (chunk === 'VP8L' && data[20] === 0x2f) return ((data.readUInt32LE(21) >>> 28) & 1) === 1;
   return undefined;
 }
+
+/** PNG chunks that describe only the pixels: anything else (text, EXIF, time, ICC profile, animation) is metadata. */
+const PNG_PIXEL_CHUNKS = new Set(['IHDR', 'PLTE', 'tRNS', 'IDAT', 'IEND', 'sRGB', 'pHYs']);
+
+/**
+ * Whether the file holds nothing but its pixels: no EXIF, XMP, ICC profile, comment or text that an
+ * encoder would drop (sharp strips metadata), and no animation. Answers true ("may carry some") whenever
+ * the file is not read to its end without doubt, so that a caller that passes bytes through unchanged
+ * only does so when re-encoding would have removed nothing.
+ */
+export function carriesMetadata(bytes: Uint8Array, format: ImageFormat): boolean {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (format === 'png') return pngCarriesMetadata(data);
+  if (format === 'jpeg') return jpegCarriesMetadata(data);
+  // A simple WebP (one VP8 or VP8L chunk) has no room for metadata; the extended one (VP8X) may.
+  const chunk = data.length >= 16 ? data.toString('latin1', 12, 16) : '';
+  return !(chunk === 'VP8 ' || chunk === 'VP8L') || data.length < 20 || data.readUInt32LE(16) + 20 + (data.readUInt32LE(16) & 1) !== data.length;
+}
+
+function pngCarriesMetadata(data: Buffer): boolean {
+  for (let offset = 8; offset + 12 <= data.length; ) {
+    const length = data.readUInt32BE(offset);
+    const type = data.toString('latin1', offset + 4, offset + 8);
+    if (!PNG_PIXEL_CHUNKS.has(type)) return true;
+    if (type === 'IEND') return offset + 12 !== data.length;
+    offset += 12 + length;
+  }
+  return true;
+}
+
+/**
+ * A JPEG's segments before its image data: only a plain JFIF header (APP0 without a thumbnail, which could
+ * show a part since cropped away), tables and frame headers are pixels; nothing may follow the end marker.
+ */
+function jpegCarriesMetadata(data: Buffer): boolean {
+  const n = data.length;
+  if (n < 4 || data[0] !== 0xff || data[1] !== 0xd8 || data[n - 2] !== 0xff || data[n - 1] !== 0xd9) return true;
+  for (let offset = 2; offset + 4 <= n; ) {
+    if (data[offset] !== 0xff) return true;
+    const marker = data[offset + 1];
+    if (marker === 0xda) return false; // start of scan: only entropy-coded data and restart markers follow
+    const plainJfif = marker === 0xe0 && data.toString('latin1', offset + 4, offset + 9) === 'JFIF\0' && data[offset + 16] === 0 && data[offset + 17] === 0;
+    const tables = marker === 0xdb || marker === 0xc4 || marker === 0xdd;
+    const frame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (!plainJfif && !tables && !frame) return true; // EXIF, XMP, ICC, IPTC, Adobe, comments, anything unknown
+    offset += 2 + data.readUInt16BE(offset + 2);
+  }
+  return true;
+}

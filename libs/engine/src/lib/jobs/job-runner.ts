@@ -51,6 +51,8 @@ const runKey = (step: JobStep, index?: number) => (index === undefined ? step.id
 export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobRunner.name);
   private readonly active = new Map<string, ActiveJob>();
+  /** The stored file each loaded input came from: an output that is the very same bytes keeps that file. */
+  private readonly loadedFrom = new WeakMap<Uint8Array, ArtifactRef>();
   /** Jobs dropped after a failed store write, waiting to go on from their stored state. */
   private readonly reloads = new Map<string, NodeJS.Timeout>();
   private readonly reloadAttempts = new Map<string, number>();
@@ -490,7 +492,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private async load(ref: ArtifactRef): Promise<Artifact> {
     if (!ref.blobKey) return { contentType: 'application/json', value: ref.value };
-    return { contentType: ref.contentType, data: await this.blobs.get(ref.blobKey) };
+    const data = await this.blobs.get(ref.blobKey);
+    this.loadedFrom.set(data, ref);
+    return { contentType: ref.contentType, data };
   }
 
   private async keep(job: Job, step: JobStep, index: number | undefined, outputs: Record<string, Artifact>): Promise<Record<string, ArtifactRef>> {
@@ -498,6 +502,10 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     for (const [name, artifact] of Object.entries(outputs)) {
       if (isJsonArtifact(artifact)) {
         refs[name] = { contentType: artifact.contentType, size: JSON.stringify(artifact.value ?? null).length, value: artifact.value };
+      } else if (this.loadedFrom.get(artifact.data)?.contentType === artifact.contentType) {
+        // A service that changed nothing (a thumbnail of an image that already fits) answers its input: no second file.
+        const { blobKey, size } = this.loadedFrom.get(artifact.data)!;
+        refs[name] = { contentType: artifact.contentType, size, blobKey };
       } else {
         const blobKey = `jobs/${job.id}/steps/${step.id}${index === undefined ? '' : `/${index}`}/${name}`;
         await this.blobs.put(blobKey, artifact.data);

@@ -21,7 +21,9 @@ export interface DecodedImage extends ImageHeader {
 /** Opens an image, upright (EXIF orientation applied), under the pixel limit; refuses what is not an image. */
 export async function decode(data: Uint8Array, maxPixels: number): Promise<DecodedImage> {
   const header = await readImageHeader(data, maxPixels);
-  return { ...header, pipeline: sharp(data, { limitInputPixels: maxPixels, failOn: 'error' }).rotate() };
+  let pipeline: Sharp | undefined;
+  // Made when first asked for: a task that changes nothing never builds one.
+  return { ...header, get pipeline() { return (pipeline ??= sharp(data, { limitInputPixels: maxPixels, failOn: 'error' }).rotate()); } };
 }
 
 export async function encode(image: Sharp, format: ImageFormat, quality?: number): Promise<Buffer> {

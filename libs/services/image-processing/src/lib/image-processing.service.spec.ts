@@ -52,6 +52,44 @@ describe('image-processing service', () => {
     expect(await sharp((await run('rotate', { angle: 90 }, wide)).data).metadata()).toMatchObject({ width: 1900, height: 2000 });
   });
 
+  it('answers the very bytes for a resize that changes nothing, and encodes again whatever would change', async () => {
+    const tiny = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#824' } }).png().toBuffer();
+    const jpeg = await sharp(tiny).jpeg().toBuffer();
+    const webp = await sharp(tiny).webp().toBuffer();
+    for (const [data, type] of [[tiny, 'image/png'], [jpeg, 'image/jpeg'], [webp, 'image/webp']] as const) {
+      for (const params of [{ width: 256 }, { height: 12 }, { width: 16, height: 100, fit: 'cover' }, { width: 20, height: 20, fit: 'fill' }]) {
+        const out = await run('resize', params, data, type);
+        expect([type, params, out.data === data, out.contentType]).toEqual([type, params, true, type]);
+      }
+    }
+    // Encoded again: a smaller box, padding ('contain'), and an EXIF orientation to turn upright.
+    const reencoded = async (params: Record<string, unknown>, data: Buffer = tiny, type = 'image/png') => (await run('resize', params, data, type)).data;
+    expect(await sharp(await reencoded({ width: 8 })).metadata()).toMatchObject({ width: 8, height: 6 });
+    expect(await sharp(await reencoded({ width: 32, height: 32, fit: 'contain' })).metadata()).toMatchObject({ width: 32, height: 32 });
+    const turned = await sharp(tiny).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    expect(await sharp(await reencoded({ width: 256 }, turned, 'image/jpeg')).metadata()).toMatchObject({ width: 12, height: 16 });
+  });
+
+  it('never passes metadata through: a photo with EXIF, a PNG with text, an ICC profile are encoded again without it', async () => {
+    const withExif = await sharp(PHOTO).resize(64).withExif({ IFD0: { Copyright: 'someone', Artist: 'a person' } }).jpeg().toBuffer();
+    const withText = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#824' } }).png().toBuffer();
+    // A tEXt chunk ("Comment", "shot at home") before IEND, its CRC left to zlib's crc32.
+    const { crc32 } = await import('node:zlib');
+    const body = Buffer.concat([Buffer.from('tEXt'), Buffer.from('Comment\0shot at home')]);
+    const chunk = Buffer.concat([Buffer.alloc(4), body, Buffer.alloc(4)]);
+    chunk.writeUInt32BE(body.length - 4, 0);
+    chunk.writeUInt32BE(crc32(body) >>> 0, chunk.length - 4);
+    const textPng = Buffer.concat([withText.subarray(0, withText.length - 12), chunk, withText.subarray(withText.length - 12)]);
+    const withIcc = await sharp(PHOTO).resize(64).withIccProfile('p3').jpeg().toBuffer();
+    for (const [data, type] of [[withExif, 'image/jpeg'], [textPng, 'image/png'], [withIcc, 'image/jpeg']] as const) {
+      const out = await run('resize', { width: 256 }, data, type);
+      expect(out.data).not.toBe(data);
+      const metadata = await sharp(out.data).metadata();
+      expect([type, metadata.exif, metadata.icc, metadata.comments]).toEqual([type, undefined, undefined, undefined]);
+      expect(out.data.includes('shot at home')).toBe(false);
+    }
+  });
+
   it('blurs many full-image regions of a large image within about two images of memory', async () => {
     const large = await sharp({ create: { width: 1990, height: 1990, channels: 4, background: { r: 40, g: 90, b: 160, alpha: 0.8 } } }).png().toBuffer();
     const raw = 1990 * 1990 * 4;

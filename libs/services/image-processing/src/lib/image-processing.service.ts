@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Sharp } from 'sharp';
 import { Artifact, BinaryArtifact, ErrorCode, MarketplaceError } from '@aim/contracts';
-import { ImageFormat, TaskCall, TaskHandler, TaskService } from '@aim/service-kit';
+import { carriesMetadata, ImageFormat, TaskCall, TaskHandler, TaskService } from '@aim/service-kit';
 import { IMAGE_PROCESSING_DESCRIPTOR } from './image-processing.descriptor';
 import { IMAGE_PROCESSING_OPTIONS } from './image-processing.constants';
 import { blurRegions, boxesOverlay, clipRegion, decode, DecodedImage, encode, LabelledBox, Region } from './image-operations';
@@ -11,7 +11,10 @@ export interface ImageProcessingOptions {
   maxInputPixels: number;
 }
 
-type Operation = (image: DecodedImage, params: Record<string, unknown>) => Promise<Sharp> | Sharp;
+/** What an operation answers when it would not change a pixel (a resize of an image that already fits). */
+const UNCHANGED = Symbol('unchanged');
+
+type Operation = (image: DecodedImage, params: Record<string, unknown>) => Promise<Sharp | typeof UNCHANGED> | Sharp | typeof UNCHANGED;
 
 @Injectable()
 export class ImageProcessingService extends TaskService {
@@ -39,6 +42,9 @@ export class ImageProcessingService extends TaskService {
       resize: (image, p) => {
         const [width, height] = [p['width'] as number | undefined, p['height'] as number | undefined];
         const enlarge = p['enlarge'] === true;
+        // Without enlarging, an image inside the box stays as it is ('contain' alone pads it out to the box).
+        const fits = (width === undefined || image.width <= width) && (height === undefined || image.height <= height);
+        if (fits && !enlarge && p['fit'] !== 'contain') return UNCHANGED;
         // The most pixels the result can have (fit 'outside' may exceed the box; 'cover'/'fill' fill it).
         const scale = Math.max(width ? width / image.width : 0, height ? height / image.height : 0);
         const bound = enlarge ? Math.max((width ?? 0) * (height ?? 0), image.width * image.height * scale * scale) : image.width * image.height;
@@ -89,11 +95,17 @@ export class ImageProcessingService extends TaskService {
   private async apply(operation: Operation, call: TaskCall): Promise<Record<string, Artifact>> {
     const input = call.inputs['image'] as BinaryArtifact;
     const image = await decode(input.data, this.options.maxInputPixels);
-    let result = await operation(image, call.params);
+    const format = (call.params['format'] as ImageFormat | undefined) ?? image.format;
+    const quality = call.params['quality'] as number | undefined;
+    const operated = await operation(image, call.params);
+    if (operated === UNCHANGED && format === image.format && quality === undefined && image.orientation === 1 && !carriesMetadata(input.data, format)) {
+      // Encoding again would only cost time and quality: the result is the very bytes (and the engine keeps one file).
+      return { image: { contentType: `image/${format}`, data: input.data } };
+    }
+    let result = operated === UNCHANGED ? image.pipeline : operated;
     // Compositing (blurred regions, boxes) adds an alpha channel; an opaque image stays opaque.
     if (!image.hasAlpha) result = result.removeAlpha();
-    const format = (call.params['format'] as ImageFormat | undefined) ?? image.format;
-    const data = await encode(result, format, call.params['quality'] as number | undefined);
+    const data = await encode(result, format, quality);
     return { image: { contentType: `image/${format}`, data } };
   }
 }
