@@ -24,6 +24,8 @@ export async function whileCallerWaits<T>(request: Request, response: Response, 
   const gone = new AbortController();
   const abort = () => gone.abort();
   response.once('close', abort);
+  // A caller that hung up while its upload was being stored is not waited for.
+  if (!response.socket || response.socket.destroyed) abort();
   try {
     return await wait(seconds * 1000, gone.signal);
   } finally {
