@@ -47,6 +47,53 @@ export function describeJobStoreContract(name: string, open: () => Promise<JobSt
       await expect(store.saveJob(makeJob('ghost'), [])).rejects.toThrow();
     });
 
+    it('takes writes asked for at once, in order, each alone: one that fails takes none of the others with it', async () => {
+      const [a, b] = [makeJob('a'), makeJob('b')];
+      const writes = [
+        store.createJob(a, [makeEvent(a, 1)]),
+        store.saveJob(makeJob('ghost'), []),
+        store.createJob(b, [makeEvent(b, 1)]),
+        store.saveJob({ ...a, status: 'running', seq: 2 }, [makeEvent({ ...a, status: 'running' }, 2)]),
+        store.saveJob({ ...a, status: 'succeeded', seq: 3 }, [makeEvent({ ...a, status: 'succeeded' }, 3)]),
+        store.deleteJob('b'),
+      ];
+      const results = await Promise.allSettled(writes);
+      expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect((await store.getJob('a'))?.status).toBe('succeeded');
+      expect((await store.listEvents('a', 0)).map((event) => [event.seq, event.status])).toEqual([[1, 'queued'], [2, 'running'], [3, 'succeeded']]);
+      expect(await store.hasJob('b')).toBe(false);
+      expect(await store.hasJob('ghost')).toBe(false);
+    });
+
+    it('makes one job of two creates with the same idempotency key at once', async () => {
+      const [first, second] = await Promise.all([
+        store.createJob(makeJob('k1', { idempotencyKey: 'same' }), []),
+        store.createJob(makeJob('k2', { idempotencyKey: 'same' }), []),
+      ]);
+      expect([first.created, second.created, second.job.id]).toEqual([true, false, 'k1']);
+      expect(await store.hasJob('k2')).toBe(false);
+    });
+
+    it('stores a job as it was when the write was asked for, whatever happens to the object after', async () => {
+      const job = makeJob('j1');
+      const created = store.createJob(job, []);
+      job.status = 'running';
+      job.steps[0].items = [{ status: 'pending', attempts: 0, item: 1 }];
+      await created;
+      const stored = await store.getJob('j1');
+      expect([stored?.status, stored?.steps[0].items]).toEqual(['queued', undefined]);
+      const saved = store.saveJob(job, []);
+      job.status = 'failed';
+      await saved;
+      expect((await store.getJob('j1'))?.status).toBe('running');
+    });
+
+    it('settles the writes asked for before it closes', async () => {
+      const created = store.createJob(makeJob('j1'), []);
+      await store.close();
+      await expect(created).resolves.toMatchObject({ created: true });
+    });
+
     it('lists jobs newest first, filtered and paged', async () => {
       for (let i = 0; i < 5; i++) {
         const status: JobStatus = i % 2 ? 'succeeded' : 'queued';

@@ -29,9 +29,9 @@ export class JobSubmitResponder {
     response.setHeader('Location', `/api/v1/jobs/${submitted.job.id}`);
     // The job's owner (a cookie set just now counts) may read it, whoever the caller was before.
     const reader: Caller = { ...caller, owner };
-    const job = await whileCallerWaits(request, response, this.options.maxWaitSeconds, submitted.job, (ms, signal) =>
-      this.jobs.waitForEnd(submitted.job.id, reader, ms, signal),
-    );
+    // Read again, as stored: the job may have moved on since it was created.
+    const now = await this.jobs.get(submitted.job.id, reader);
+    const job = await whileCallerWaits(request, response, this.options.maxWaitSeconds, now, (ms, signal) => this.jobs.waitForEnd(now.id, reader, ms, signal));
     if (!submitted.created || isTerminalJobStatus(job.status)) response.status(200);
     return jobView(job);
   }

@@ -42,7 +42,7 @@ export class JobsService implements OnModuleDestroy {
    * exactly as for an id that was never used: ids of others' jobs are not confirmed.
    */
   async get(id: string, caller: Caller): Promise<Job> {
-    const job = this.runner.activeJob(id) ?? (await this.store.getJob(id));
+    const job = await this.current(id);
     if (!job || !mayAccess(caller, job.owner)) {
       throw new MarketplaceError(ErrorCode.JobNotFound, `there is no job "${id}" of yours; it may have been deleted or removed after its retention time`);
     }
@@ -74,6 +74,17 @@ export class JobsService implements OnModuleDestroy {
       if (waiters.size === 0) this.endWaiters.delete(id);
     }
     return this.get(id, caller);
+  }
+
+  /**
+   * The job as stored: a running one is copied from memory once its last change is committed (a change is
+   * shown only once it is stored, as it is announced only then; the runner goes on changing the object in
+   * memory), any other is read from the store.
+   */
+  private async current(id: string): Promise<Job | undefined> {
+    if (this.runner.activeJob(id)) await this.recorder.settled(id);
+    const active = this.runner.activeJob(id);
+    return active ? structuredClone(active) : this.store.getJob(id);
   }
 
   /** The caller's own jobs; an admin's list has everyone's. */
@@ -144,7 +155,7 @@ export class JobsService implements OnModuleDestroy {
       // A job that has ended sends nothing live any more: what is stored is all there is (a reader resuming
       // after the last event of a finished job gets an empty stream that ends, not one that hangs).
       const rest = defer(async () => {
-        const job = this.runner.activeJob(id) ?? (await this.store.getJob(id));
+        const job = await this.current(id);
         return !job || isTerminalJobStatus(job.status);
       }).pipe(mergeMap((ended) => (ended ? storedAfter(last) : live)));
       return new Observable<JobEvent>((subscriber) => {

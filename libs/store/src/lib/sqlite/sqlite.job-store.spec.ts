@@ -32,6 +32,19 @@ describe('SqliteJobStore', () => {
     await second.close();
   });
 
+  it('commits the writes asked for before it closes, for the next start to find', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'aim-sqlite-'));
+    folders.push(folder);
+    const file = join(folder, 'marketplace.sqlite');
+    const first = new SqliteJobStore(file);
+    const job = { id: 'j1', pipelineId: 'p', pipeline: { id: 'p', name: 'p', inputs: {}, steps: [], outputs: {} }, status: 'queued' as const, createdAt: 'x', updatedAt: 'x', params: {}, inputs: {}, outputs: {}, steps: [], seq: 0 };
+    void first.createJob(job, []);
+    await first.close();
+    const second = new SqliteJobStore(file);
+    expect((await second.getJob('j1'))?.status).toBe('queued');
+    await second.close();
+  });
+
   it('keeps a job document small however many items it has, and moves items of older documents to rows', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'aim-sqlite-'));
     folders.push(folder);

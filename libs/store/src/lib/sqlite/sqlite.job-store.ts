@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Job, JobEvent, JobListFilter, JobPage, JobStatus, JobStep, StepRun } from '@aim/contracts';
 import { CreateJobResult, JobStore, StoredPipeline } from '../job-store.port';
-import { translatingStoreFaults } from '../store-faults';
+import { storeFault, translatingStoreFaults } from '../store-faults';
 import { migrate } from './sqlite.migrations';
 
 interface JobRow {
@@ -19,10 +19,29 @@ interface ItemRow {
 /** How a for-each step is kept in the job document: its items are rows of `job_items`. */
 type StoredStep = Omit<JobStep, 'items'> & { itemCount?: number };
 
-/** The embedded store: one SQLite file in WAL mode; better-sqlite3 is synchronous, so every call is atomic. */
+interface PendingWrite {
+  write: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type WriteResult = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * The embedded store: one SQLite file in WAL mode, written by this process alone.
+ *
+ * Job writes are committed in groups: the writes asked for in one turn of the event loop share one
+ * transaction, in the order they were asked for, each in a savepoint of its own (one that fails fails
+ * alone), and every caller's promise resolves only once its group is committed. A commit is what costs,
+ * not a statement: each writes every page it touched to the WAL (the job row, its indexes, its events),
+ * and a job's three commits cost about 80 µs each alone, a quarter of that in a group of eight.
+ */
 export class SqliteJobStore extends JobStore {
   private readonly db: Database.Database;
   private readonly statements;
+  private pending: PendingWrite[] = [];
+  private readonly inSavepoint: (write: () => unknown) => unknown;
+  private readonly commitGroup: (writes: PendingWrite[]) => WriteResult[];
 
   constructor(file: string) {
     super();
@@ -34,6 +53,45 @@ export class SqliteJobStore extends JobStore {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     this.statements = this.prepare();
+    // Called inside the group's transaction, a better-sqlite3 transaction function is a savepoint.
+    this.inSavepoint = this.db.transaction((write: () => unknown) => write());
+    this.commitGroup = this.db.transaction((writes: PendingWrite[]) =>
+      writes.map(({ write }): WriteResult => {
+        try {
+          return { ok: true, value: this.inSavepoint(write) };
+        } catch (error) {
+          // Some errors (a full disk) make SQLite end the whole transaction: then the group fails as one.
+          if (!this.db.inTransaction) throw error;
+          return { ok: false, error };
+        }
+      }),
+    );
+  }
+
+  /** Queues a write for the group committed at the end of this turn of the event loop. */
+  private grouped<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.pending.push({ write, resolve: resolve as (value: unknown) => void, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const writes = this.pending;
+    this.pending = [];
+    if (writes.length === 0) return;
+    let results: WriteResult[];
+    try {
+      results = this.commitGroup(writes);
+    } catch (error) {
+      const fault = storeFault(error);
+      for (const write of writes) write.reject(fault);
+      return;
+    }
+    writes.forEach((write, index) => {
+      const result = results[index];
+      if (result.ok) write.resolve(result.value);
+      else write.reject(storeFault(result.error));
+    });
   }
 
   private prepare() {
@@ -76,36 +134,26 @@ export class SqliteJobStore extends JobStore {
     };
   }
 
-  private readonly insertJobWithEvents = (job: Job, events: JobEvent[]) =>
-    this.db.transaction(() => {
-      this.statements.insertJob.run(this.jobParams(job));
-      this.writeItems(job);
-      this.appendEvents(events);
-    })();
-
-  private readonly updateJobWithEvents = (job: Job, events: JobEvent[]) =>
-    this.db.transaction(() => {
-      const { changes } = this.statements.updateJob.run(this.jobParams(job));
-      if (changes === 0) throw new Error(`job ${job.id} does not exist`);
-      const onlyItems = events.length > 0 && events.every((event) => event.item !== undefined && event.step !== undefined);
-      this.writeItems(job, onlyItems ? events.map((event) => [event.step!, event.item!]) : undefined);
-      this.appendEvents(events);
-    })();
-
-  /** Writes the items of the job's for-each steps: all of them, or only the given (step, index) pairs. */
-  private writeItems(job: Job, only?: [string, number][]): void {
-    const write = (step: JobStep, index: number) => {
-      const run = step.items?.[index];
-      if (run) this.statements.upsertItem.run(job.id, step.id, index, JSON.stringify(run));
+  /**
+   * A job write with everything in it serialised now, as the job is when the write is asked for: the
+   * runner goes on changing the object, and the group commits later. The document, its for-each items
+   * (all of them, or only those the events name) and its events.
+   */
+  private prepareJobWrite(job: Job, events: JobEvent[], allItems: boolean) {
+    const onlyNamed = !allItems && events.length > 0 && events.every((event) => event.item !== undefined && event.step !== undefined);
+    const items: [string, number, string][] = [];
+    const add = (step: JobStep | undefined, index: number) => {
+      const run = step?.items?.[index];
+      if (step && run) items.push([step.id, index, JSON.stringify(run)]);
     };
-    if (only) {
-      for (const [stepId, index] of only) {
-        const step = job.steps.find((s) => s.id === stepId);
-        if (step) write(step, index);
-      }
-      return;
-    }
-    for (const step of job.steps) step.items?.forEach((_, index) => write(step, index));
+    if (onlyNamed) for (const event of events) add(job.steps.find((step) => step.id === event.step), event.item!);
+    else for (const step of job.steps) step.items?.forEach((_, index) => add(step, index));
+    return { row: this.jobParams(job), items, events: events.map((event): [number, string] => [event.seq, JSON.stringify(event)]) };
+  }
+
+  private writeItemsAndEvents(jobId: string, write: ReturnType<SqliteJobStore['prepareJobWrite']>): void {
+    for (const [stepId, index, doc] of write.items) this.statements.upsertItem.run(jobId, stepId, index, doc);
+    for (const [seq, doc] of write.events) this.statements.insertEvent.run(jobId, seq, doc);
   }
 
   /** A stored document made whole again: for-each items read back from their rows. */
@@ -125,16 +173,23 @@ export class SqliteJobStore extends JobStore {
   }
 
   async createJob(job: Job, events: JobEvent[]): Promise<CreateJobResult> {
-    if (job.idempotencyKey) {
-      const existing = this.statements.getJobByKey.get(job.idempotencyKey) as JobRow | undefined;
+    const write = this.prepareJobWrite(job, events, true);
+    // The key is looked up in the group, after every write asked for before: two submits with one key make one job.
+    return this.grouped(() => {
+      const existing = job.idempotencyKey ? (this.statements.getJobByKey.get(job.idempotencyKey) as JobRow | undefined) : undefined;
       if (existing) return { created: false, job: this.hydrate(existing) };
-    }
-    translatingStoreFaults(() => this.insertJobWithEvents(job, events));
-    return { created: true, job };
+      this.statements.insertJob.run(write.row);
+      this.writeItemsAndEvents(job.id, write);
+      return { created: true, job };
+    });
   }
 
   async saveJob(job: Job, events: JobEvent[]): Promise<void> {
-    translatingStoreFaults(() => this.updateJobWithEvents(job, events));
+    const write = this.prepareJobWrite(job, events, false);
+    await this.grouped(() => {
+      if (this.statements.updateJob.run(write.row).changes === 0) throw new Error(`job ${job.id} does not exist`);
+      this.writeItemsAndEvents(job.id, write);
+    });
   }
 
   async getJob(id: string): Promise<Job | undefined> {
@@ -187,13 +242,12 @@ export class SqliteJobStore extends JobStore {
   }
 
   async deleteJob(id: string): Promise<boolean> {
-    return translatingStoreFaults(() =>
-      this.db.transaction(() => {
-        this.statements.deleteEvents.run(id);
-        this.statements.deleteItems.run(id);
-        return this.statements.deleteJob.run(id).changes > 0;
-      })(),
-    );
+    // In the group, after the job's writes asked for before.
+    return this.grouped(() => {
+      this.statements.deleteEvents.run(id);
+      this.statements.deleteItems.run(id);
+      return this.statements.deleteJob.run(id).changes > 0;
+    });
   }
 
   async listJobsFinishedBefore(before: string, limit: number): Promise<string[]> {
@@ -234,11 +288,9 @@ export class SqliteJobStore extends JobStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
-  }
-
-  private appendEvents(events: JobEvent[]): void {
-    for (const event of events) this.statements.insertEvent.run(event.jobId, event.seq, JSON.stringify(event));
+    if (!this.db.open) return;
+    this.flush(); // writes already asked for are committed, not dropped
+    this.db.close();
   }
 
   private jobParams(job: Job) {
