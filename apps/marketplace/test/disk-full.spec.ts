@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { MarketplaceProcess, spawnMarketplace, userFetch, waitUntilReady } from './support/marketplace.process';
@@ -122,7 +122,9 @@ describe('a full data folder', () => {
     }
     const files = filesUnder(join(view, 'blobs'));
     expect(files.filter((file) => file.endsWith('.tmp'))).toEqual([]);
-    expect(readdirSync(join(view, 'blobs', 'jobs')).sort()).toEqual([...accepted].sort());
+    // Files are named after their job (`jobs/~<2 chars>/<job id>~inputs~image`): every one belongs to an accepted job.
+    const owners = new Set(filesUnder(join(view, 'blobs', 'jobs')).map((path) => basename(path).split('~')[0]));
+    expect([...owners].sort()).toEqual([...accepted].sort());
     expect((await submit()).status).toBe(202);
   }, 150_000);
 });

@@ -77,7 +77,9 @@ describe('the one-process marketplace over HTTP', () => {
     expect(done.body.outputs.thumbnail).toMatchObject({ contentType: 'image/png', size: small.length });
     const output = await api(server).get(done.body.outputs.thumbnail.url).buffer(true).expect(200);
     expect(Buffer.compare(output.body as Buffer, small)).toBe(0);
-    expect(readdirSync(join(marketplace.dataDir, 'blobs/jobs', done.body.id))).toEqual(['inputs~image']);
+    const id = done.body.id as string;
+    const shard = join(marketplace.dataDir, 'blobs/jobs', `~${id.slice(0, 2)}`);
+    expect(readdirSync(shard).filter((name) => name.startsWith(id))).toEqual([`${id}~inputs~image`]);
   });
 
   it('runs a two-step pipeline from a JSON submission (base64) and gives WebP', async () => {

@@ -129,11 +129,11 @@ describe('retention', () => {
       const blobs = engine.app.get(BlobStore);
       await blobs.put('jobs/7c9e6679-7425-40de-944b-e07fc1f90ae7/inputs/image', Buffer.from('never stored'));
       await blobs.put(`jobs/${kept.id}/inputs/note`, Buffer.from('kept'));
-      const folder = join(engine.dataDir, 'blobs', 'jobs', kept.id);
-      writeFileSync(join(folder, 'steps~only~data.0b7a1c2e-3f4d-4a5b-8c9d-0e1f2a3b4c5d.tmp'), 'half');
+      const shard = join(engine.dataDir, 'blobs', 'jobs', `~${kept.id.slice(0, 2)}`);
+      writeFileSync(join(shard, `${kept.id}~steps~only~data.0b7a1c2e-3f4d-4a5b-8c9d-0e1f2a3b4c5d.tmp`), 'half');
       expect(await engine.app.get(RetentionSweeper).sweepLeftovers()).toEqual({ temporaryFiles: 1, orphanJobFolders: 1 });
       expect(await blobs.listFolders('jobs')).toEqual([kept.id]);
-      expect(readdirSync(folder)).toEqual(['inputs~note']);
+      expect(readdirSync(shard).filter((name) => name.startsWith(kept.id))).toEqual([`${kept.id}~inputs~note`]);
     } finally {
       await engine.close();
     }

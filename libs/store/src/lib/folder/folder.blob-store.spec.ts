@@ -20,8 +20,10 @@ describe('FolderBlobStore', () => {
     expect((await blobs.get('jobs/a/steps/s/out')).toString()).toBe('two');
     await blobs.deletePrefix('jobs/a');
     expect(await blobs.exists('jobs/a/inputs/image')).toBe(false);
+    expect(await blobs.exists('jobs/a/steps/s/out')).toBe(false);
     expect(await blobs.exists('jobs/b/inputs/image')).toBe(true);
-    expect(readdirSync(join(root, 'jobs'))).toEqual(['b']);
+    expect(readdirSync(join(root, 'jobs')).sort()).toEqual(['~a', '~b']);
+    expect(readdirSync(join(root, 'jobs/~a'))).toEqual([]);
   });
 
   it('rejects keys that would leave its folder', async () => {
@@ -34,43 +36,64 @@ describe('FolderBlobStore', () => {
     await expect(blobs.get('jobs/none')).rejects.toThrow();
   });
 
-  it('lists the key folders under a prefix, none when the prefix has no files', async () => {
+  it('lists the key folders under a prefix, in every layout, none when the prefix has no files', async () => {
     await blobs.put('jobs/a/inputs/image', Buffer.from('one'));
     await blobs.put('jobs/b/inputs/image', Buffer.from('two'));
-    expect((await blobs.listFolders('jobs')).sort()).toEqual(['a', 'b']);
+    await blobs.put('jobs/b1/inputs/image', Buffer.from('three'));
+    mkdirSync(join(root, 'jobs/old/steps'), { recursive: true });
+    writeFileSync(join(root, 'jobs/old/steps/out'), 'nested, as before');
+    mkdirSync(join(root, 'jobs/~ha'));
+    writeFileSync(join(root, 'jobs/~ha/half~inputs~image.0b7a1c2e-3f4d-4a5b-8c9d-0e1f2a3b4c5d.tmp'), '');
+    expect((await blobs.listFolders('jobs')).sort()).toEqual(['a', 'b', 'b1', 'half', 'old']);
     expect(await blobs.listFolders('nothing')).toEqual([]);
   });
 
   it('sweeps the half-written files an interrupted write left, and nothing else', async () => {
     await blobs.put('jobs/a/inputs/image', Buffer.from('kept'));
     mkdirSync(join(root, 'jobs/c/steps'), { recursive: true });
-    writeFileSync(join(root, 'jobs/a/inputs~image.0b7a1c2e-3f4d-4a5b-8c9d-0e1f2a3b4c5d.tmp'), 'half');
+    writeFileSync(join(root, 'jobs/~a/a~inputs~image.0b7a1c2e-3f4d-4a5b-8c9d-0e1f2a3b4c5d.tmp'), 'half');
     writeFileSync(join(root, 'jobs/c/steps/out.9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a.tmp'), '');
     expect(await blobs.sweepTemporaryFiles()).toBe(2);
-    expect(readdirSync(join(root, 'jobs/a'))).toEqual(['inputs~image']);
+    expect(readdirSync(join(root, 'jobs/~a'))).toEqual(['a~inputs~image']);
     expect(readdirSync(join(root, 'jobs/c/steps'))).toEqual([]);
     expect(await blobs.sweepTemporaryFiles()).toBe(0);
   });
 
-  it('keeps a job in one folder, deletes below it by prefix, and still reads files of the nested layout', async () => {
-    await blobs.put('jobs/a/inputs/image', Buffer.from('in'));
-    await blobs.put('jobs/a/steps/crop/0/image', Buffer.from('zero'));
-    await blobs.put('jobs/a/steps/crop/1/image', Buffer.from('one'));
-    await blobs.put('jobs/a/steps/cropped/image', Buffer.from('other'));
-    expect(readdirSync(join(root, 'jobs/a')).sort()).toEqual(['inputs~image', 'steps~cropped~image', 'steps~crop~0~image', 'steps~crop~1~image']);
-    await blobs.deletePrefix('jobs/a/steps/crop');
-    expect(readdirSync(join(root, 'jobs/a')).sort()).toEqual(['inputs~image', 'steps~cropped~image']);
+  it('keeps a job as files of its shard folder, makes no folder per job, and deletes below a key by prefix', async () => {
+    const id = '3f2a6c1e-0d4b-4e8a-9c7f-5b1d2e3f4a5b';
+    await blobs.put(`jobs/${id}/inputs/image`, Buffer.from('in'));
+    await blobs.put(`jobs/${id}/steps/crop/0/image`, Buffer.from('zero'));
+    await blobs.put(`jobs/${id}/steps/crop/1/image`, Buffer.from('one'));
+    await blobs.put(`jobs/${id}/steps/cropped/image`, Buffer.from('other'));
+    await blobs.put('jobs/3f000000-0000-4000-8000-000000000000/inputs/image', Buffer.from('a neighbour in the shard'));
+    expect(readdirSync(join(root, 'jobs'))).toEqual(['~3f']);
+    expect(readdirSync(join(root, 'jobs/~3f')).filter((name) => name.startsWith(id)).sort()).toEqual(
+      [`inputs~image`, `steps~cropped~image`, `steps~crop~0~image`, `steps~crop~1~image`].map((name) => `${id}~${name}`),
+    );
+    await blobs.deletePrefix(`jobs/${id}/steps/crop`);
+    expect(readdirSync(join(root, 'jobs/~3f')).filter((name) => name.startsWith(id)).sort()).toEqual([`${id}~inputs~image`, `${id}~steps~cropped~image`]);
+    await blobs.deletePrefix(`jobs/${id}`);
+    expect(readdirSync(join(root, 'jobs/~3f'))).toEqual(['3f000000-0000-4000-8000-000000000000~inputs~image']);
+  });
 
+  it('still reads and deletes the files of the earlier layouts: a folder per job, flat or nested below it', async () => {
+    mkdirSync(join(root, 'jobs/flat'), { recursive: true });
+    writeFileSync(join(root, 'jobs/flat/steps~resize~image'), 'flat');
     mkdirSync(join(root, 'jobs/old/steps/resize'), { recursive: true });
-    writeFileSync(join(root, 'jobs/old/steps/resize/image'), 'before');
-    expect((await blobs.get('jobs/old/steps/resize/image')).toString()).toBe('before');
+    writeFileSync(join(root, 'jobs/old/steps/resize/image'), 'nested');
+    expect((await blobs.get('jobs/flat/steps/resize/image')).toString()).toBe('flat');
+    expect((await blobs.get('jobs/old/steps/resize/image')).toString()).toBe('nested');
     expect(await blobs.exists('jobs/old/steps/resize/image')).toBe(true);
     await expect(blobs.get('jobs/old/steps/resize/other')).rejects.toMatchObject({ code: 'ENOENT' });
+    await blobs.deletePrefix('jobs/flat/steps/resize');
+    expect(readdirSync(join(root, 'jobs/flat'))).toEqual([]);
+    await blobs.deletePrefix('jobs/old');
+    expect(readdirSync(join(root, 'jobs')).sort()).toEqual(['flat']);
   });
 
   it('writes again into a folder removed behind its back', async () => {
     await blobs.put('jobs/z/inputs/image', Buffer.from('one'));
-    rmSync(join(root, 'jobs/z'), { recursive: true });
+    rmSync(join(root, 'jobs'), { recursive: true });
     await blobs.put('jobs/z/steps/s/image', Buffer.from('two'));
     expect((await blobs.get('jobs/z/steps/s/image')).toString()).toBe('two');
   });

@@ -13,17 +13,21 @@ const TEMPORARY = /\.[0-9a-f-]{36}\.tmp$/;
  */
 const SMALL = 256 * 1024;
 
-/** Joins the key segments below the folder of a key; `~` never occurs in a key. */
+/** Joins the segments of a key into one file name; `~` never occurs in a key. */
 const FLAT = '~';
 
-/** Folders made since start (one per job, usually): a second write into one needs no mkdir. */
+/** Folders made since start: a write into one already made needs no mkdir. */
 const KNOWN_FOLDERS = 10_000;
 
 /**
- * Blobs as files under one folder. The first two segments of a key are folders, the rest one file name
- * (`jobs/<id>/steps/crop/0/image` is the file `steps~crop~0~image` in `jobs/<id>/`): a job costs one
- * mkdir, not one per level, which was the largest cost of a small job. Writes go to a temporary file
- * first, so a crash leaves no half file under a key. Files of the earlier nested layout are still read.
+ * Blobs as files under one folder. A key's first segment is a folder, its key folder (the second segment,
+ * a job id) picks one of 256 shard folders in it by its first two characters, and the whole key below the
+ * first segment is the file name: `jobs/3f2a…/steps/crop/0/image` is the file `3f2a…~steps~crop~0~image`
+ * in `jobs/~3f/`. A job costs no mkdir at all (a mkdir cost as much as the write itself, and one per job
+ * was the largest file-system cost of a small job). Shard folders start with `~`, which no key holds, so
+ * they never meet a key folder. Writes go to a temporary file first, so a crash leaves no half file under
+ * a key. Files of the two earlier layouts (a folder per job, flat or nested below it) are still read and
+ * deleted.
  */
 export class FolderBlobStore extends BlobStore {
   private readonly folders = new Set<string>();
@@ -84,30 +88,39 @@ export class FolderBlobStore extends BlobStore {
   }
 
   async deletePrefix(prefix: string): Promise<void> {
-    assertSafeBlobKey(prefix.replace(/\/+$/, ''));
-    const parts = prefix.replace(/\/+$/, '').split('/');
-    if (parts.length <= 2) {
-      const folder = join(this.root, ...parts);
+    const key = prefix.replace(/\/+$/, '');
+    assertSafeBlobKey(key);
+    const parts = key.split('/');
+    if (parts.length === 1) {
+      const folder = join(this.root, key);
       for (const known of this.folders) if (known === folder || known.startsWith(`${folder}/`)) this.folders.delete(known);
       await rm(folder, { recursive: true, force: true });
       return;
     }
-    // Below a key folder: the flat files that start with the prefix, and the nested folder of old.
-    const folder = join(this.root, parts[0], parts[1]);
-    const start = parts.slice(2).join(FLAT);
-    const names = await readdir(folder).catch(() => [] as string[]);
-    await Promise.all(names.filter((name) => name === start || name.startsWith(`${start}${FLAT}`)).map((name) => rm(join(folder, name), { force: true })));
+    // The files of the key and below it in its shard folder, then the folders of the earlier layouts.
+    const start = parts.slice(1).join(FLAT);
+    await this.removeFilesStartingWith(join(this.root, parts[0], shardOf(parts[1])), start);
+    if (parts.length === 2) {
+      await rm(join(this.root, parts[0], parts[1]), { recursive: true, force: true });
+      return;
+    }
+    await this.removeFilesStartingWith(join(this.root, parts[0], parts[1]), parts.slice(2).join(FLAT));
     await rm(join(this.root, ...parts), { recursive: true, force: true });
   }
 
+  /** The key folders under a one-segment prefix that have files (`jobs` gives the job ids), in any layout. */
   async listFolders(prefix: string): Promise<string[]> {
-    try {
-      const entries = await readdir(join(this.root, prefix.replace(/\/+$/, '')), { withFileTypes: true });
-      return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
+    const folder = join(this.root, prefix.replace(/\/+$/, ''));
+    const names = new Set<string>();
+    for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
+      if (!entry.isDirectory()) continue;
+      if (!entry.name.startsWith(FLAT)) {
+        names.add(entry.name);
+        continue;
+      }
+      for (const file of await readdir(join(folder, entry.name)).catch(() => [] as string[])) names.add(file.replace(TEMPORARY, '').split(FLAT)[0]);
     }
+    return [...names];
   }
 
   /** Removes half-written files a crash left behind (writes go to `<name>.<uuid>.tmp` first); answers how many. */
@@ -130,17 +143,33 @@ export class FolderBlobStore extends BlobStore {
     this.folders.add(folder);
   }
 
-  /** Where a key is written: its first two segments as folders, the rest as one file name. */
+  private async removeFilesStartingWith(folder: string, start: string): Promise<void> {
+    const names = await readdir(folder).catch(() => [] as string[]);
+    const matches = (name: string) => {
+      const stem = name.replace(TEMPORARY, '');
+      return stem === start || stem.startsWith(`${start}${FLAT}`);
+    };
+    await Promise.all(names.filter(matches).map((name) => rm(join(folder, name), { force: true })));
+  }
+
+  /** Where a key is written: the first segment a folder, the key folder's shard in it, the rest one file name. */
   private pathOf(key: string): string {
     assertSafeBlobKey(key);
     const parts = key.split('/');
-    return parts.length <= 3 ? join(this.root, ...parts) : join(this.root, parts[0], parts[1], parts.slice(2).join(FLAT));
+    return parts.length === 1 ? join(this.root, key) : join(this.root, parts[0], shardOf(parts[1]), parts.slice(1).join(FLAT));
   }
 
-  /** Where a key may be read: the current layout, then the nested one of earlier versions. */
+  /** Where a key may be read: the current layout, then a folder per key folder (flat, then nested) of earlier versions. */
   private pathsOf(key: string): string[] {
-    const path = this.pathOf(key);
-    const nested = join(this.root, key);
-    return path === nested ? [path] : [path, nested];
+    const parts = key.split('/');
+    const paths = [this.pathOf(key)];
+    if (parts.length >= 3) paths.push(join(this.root, parts[0], parts[1], parts.slice(2).join(FLAT)));
+    if (parts.length >= 2) paths.push(join(this.root, key));
+    return [...new Set(paths)];
   }
+}
+
+/** The shard folder of a key folder: `~` and its first two characters (256 folders for hexadecimal ids). */
+function shardOf(keyFolder: string): string {
+  return `${FLAT}${keyFolder.slice(0, 2)}`;
 }
