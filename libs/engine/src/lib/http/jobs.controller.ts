@@ -2,7 +2,7 @@ import { Controller, Delete, Inject, Get, HttpCode, Param, ParseUUIDPipe, Post, 
 import { ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { map, Observable } from 'rxjs';
-import { ErrorCode, MarketplaceError } from '@aim/contracts';
+import { ErrorCode, Job, MarketplaceError } from '@aim/contracts';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { JobsService } from '../jobs/jobs.service';
 import { Caller, CurrentCaller } from './caller.guard';
@@ -41,16 +41,23 @@ export class JobsController {
   async get(@Param('id', JOB_ID) id: string, @CurrentCaller() caller: Caller, @Req() request: Request, @Res() response: Response): Promise<void> {
     // Read here rather than through a validated DTO: this is the route every poll takes.
     const fields = jobFields(request.query['fields']);
-    const now = await this.jobs.get(id, caller);
-    const job = await whileCallerWaits(request, response, this.options.maxWaitSeconds, now, (ms, signal) => this.jobs.waitForEnd(id, caller, ms, signal));
-    // Every stored change numbers an event (seq); webhook deliveries are the one change that does not.
-    const tag = `W/"${job.seq}.${job.webhook?.attempts ?? 0}${fields ? `.${fields.join(',')}` : ''}"`;
-    response.setHeader('ETag', tag).setHeader('Cache-Control', 'no-cache');
-    if (request.header('if-none-match') === tag) {
+    // The answer is made as the job is read (no copy of a running job), and sent as it is.
+    const answer = (job: Job) => ({
+      // Every stored change numbers an event (seq); webhook deliveries are the one change that does not.
+      tag: `W/"${job.seq}.${job.webhook?.attempts ?? 0}${fields ? `.${fields.join(',')}` : ''}"`,
+      body: JSON.stringify(fields ? jobFieldsView(job, fields) : jobView(job)),
+    });
+    const now = await this.jobs.read(id, caller, answer);
+    const shown = await whileCallerWaits(request, response, this.options.maxWaitSeconds, now, async (ms, signal) => answer(await this.jobs.waitForEnd(id, caller, ms, signal)));
+    response.setHeader('ETag', shown.tag);
+    response.setHeader('Cache-Control', 'no-cache');
+    if (request.header('if-none-match') === shown.tag) {
       response.status(304).end();
       return;
     }
-    response.json(fields ? jobFieldsView(job, fields) : jobView(job));
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
+    response.setHeader('Content-Length', Buffer.byteLength(shown.body));
+    response.end(shown.body);
   }
 
   @Post(':id/cancel')

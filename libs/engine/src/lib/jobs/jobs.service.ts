@@ -39,14 +39,25 @@ export class JobsService implements OnModuleDestroy {
 
   /**
    * The job, when the caller may see it (its owner or an admin). Anyone else is told it does not exist,
-   * exactly as for an id that was never used: ids of others' jobs are not confirmed.
+   * exactly as for an id that was never used: ids of others' jobs are not confirmed. A running job is a
+   * copy: the runner goes on changing its own.
    */
   async get(id: string, caller: Caller): Promise<Job> {
-    const job = await this.current(id);
+    return this.read(id, caller, (job) => (job === this.runner.activeJob(id) ? structuredClone(job) : job));
+  }
+
+  /**
+   * `answer` applied to the job as stored, at the moment it is read: a running job from memory once its
+   * last change is committed (a change is shown only once it is stored, as it is announced only then), any
+   * other from the store. What `answer` keeps must be its own (a string, a copy): a running job changes on.
+   */
+  async read<T>(id: string, caller: Caller, answer: (job: Job) => T): Promise<T> {
+    if (this.runner.activeJob(id)) await this.recorder.settled(id);
+    const job = this.runner.activeJob(id) ?? (await this.store.getJob(id));
     if (!job || !mayAccess(caller, job.owner)) {
       throw new MarketplaceError(ErrorCode.JobNotFound, `there is no job "${id}" of yours; it may have been deleted or removed after its retention time`);
     }
-    return job;
+    return answer(job);
   }
 
   /**
@@ -74,17 +85,6 @@ export class JobsService implements OnModuleDestroy {
       if (waiters.size === 0) this.endWaiters.delete(id);
     }
     return this.get(id, caller);
-  }
-
-  /**
-   * The job as stored: a running one is copied from memory once its last change is committed (a change is
-   * shown only once it is stored, as it is announced only then; the runner goes on changing the object in
-   * memory), any other is read from the store.
-   */
-  private async current(id: string): Promise<Job | undefined> {
-    if (this.runner.activeJob(id)) await this.recorder.settled(id);
-    const active = this.runner.activeJob(id);
-    return active ? structuredClone(active) : this.store.getJob(id);
   }
 
   /** The caller's own jobs; an admin's list has everyone's. */
@@ -155,7 +155,8 @@ export class JobsService implements OnModuleDestroy {
       // A job that has ended sends nothing live any more: what is stored is all there is (a reader resuming
       // after the last event of a finished job gets an empty stream that ends, not one that hangs).
       const rest = defer(async () => {
-        const job = await this.current(id);
+        if (this.runner.activeJob(id)) await this.recorder.settled(id);
+        const job = this.runner.activeJob(id) ?? (await this.store.getJob(id));
         return !job || isTerminalJobStatus(job.status);
       }).pipe(mergeMap((ended) => (ended ? storedAfter(last) : live)));
       return new Observable<JobEvent>((subscriber) => {
