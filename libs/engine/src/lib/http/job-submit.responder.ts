@@ -30,9 +30,10 @@ export class JobSubmitResponder {
     // The job's owner (a cookie set just now counts) may read it, whoever the caller was before.
     const reader: Caller = { ...caller, owner };
     // Read again, as stored: the job may have moved on since it was created.
-    const now = await this.jobs.get(submitted.job.id, reader);
-    const job = await whileCallerWaits(request, response, this.options.maxWaitSeconds, now, (ms, signal) => this.jobs.waitForEnd(now.id, reader, ms, signal));
-    if (!submitted.created || isTerminalJobStatus(job.status)) response.status(200);
-    return jobView(job);
+    const id = submitted.job.id;
+    const now = await this.jobs.read(id, reader, jobView);
+    const view = await whileCallerWaits(request, response, this.options.maxWaitSeconds, now, (ms, signal) => this.jobs.waitForEnd(id, reader, ms, signal, jobView));
+    if (!submitted.created || isTerminalJobStatus(view.status)) response.status(200);
+    return view;
   }
 }

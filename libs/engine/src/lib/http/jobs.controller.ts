@@ -48,7 +48,7 @@ export class JobsController {
       body: JSON.stringify(fields ? jobFieldsView(job, fields) : jobView(job)),
     });
     const now = await this.jobs.read(id, caller, answer);
-    const shown = await whileCallerWaits(request, response, this.options.maxWaitSeconds, now, async (ms, signal) => answer(await this.jobs.waitForEnd(id, caller, ms, signal)));
+    const shown = await whileCallerWaits(request, response, this.options.maxWaitSeconds, now, (ms, signal) => this.jobs.waitForEnd(id, caller, ms, signal, answer));
     response.setHeader('ETag', shown.tag);
     response.setHeader('Cache-Control', 'no-cache');
     if (request.header('if-none-match') === shown.tag) {

@@ -11,8 +11,12 @@ const TERMINAL_EVENTS = new Set(['job.succeeded', 'job.failed', 'job.cancelled']
 /** Reading, cancelling and deleting jobs; following their events; waiting for their end. */
 @Injectable()
 export class JobsService implements OnModuleDestroy {
-  /** Callers waiting for a job to end (`Prefer: wait`), by job id: one listener on the events for all. */
-  private readonly endWaiters = new Map<string, Set<() => void>>();
+  /**
+   * Callers waiting for a job to end (`Prefer: wait`), by job id: one listener on the events for all. A
+   * waiter is woken with the ended job (the event comes once its end is stored), or with nothing when its
+   * time ran out or its caller went away.
+   */
+  private readonly endWaiters = new Map<string, Set<(ended?: Job) => void>>();
   private readonly endings: Subscription;
 
   constructor(
@@ -23,7 +27,12 @@ export class JobsService implements OnModuleDestroy {
   ) {
     this.endings = this.recorder.events
       .pipe(filter((event) => TERMINAL_EVENTS.has(event.type)))
-      .subscribe((event) => this.endWaiters.get(event.jobId)?.forEach((wake) => wake()));
+      .subscribe((event) => {
+        const waiters = this.endWaiters.get(event.jobId);
+        if (!waiters) return;
+        const ended = this.runner.activeJob(event.jobId);
+        waiters.forEach((wake) => wake(ended));
+      });
   }
 
   /** Callers waiting for a job to end right now. */
@@ -61,30 +70,33 @@ export class JobsService implements OnModuleDestroy {
   }
 
   /**
-   * The job once it has ended, or as it is when `waitMs` have passed or `signal` aborts (the caller went
-   * away), whichever comes first. An ended job answers at once.
+   * `answer` applied to the job once it has ended, or as it is when `waitMs` have passed or `signal`
+   * aborts (the caller went away), whichever comes first. An ended job answers at once.
    */
-  async waitForEnd(id: string, caller: Caller, waitMs: number, signal?: AbortSignal): Promise<Job> {
-    const job = await this.get(id, caller);
-    if (waitMs <= 0 || isTerminalJobStatus(job.status) || signal?.aborted) return job;
-    const waiters = this.endWaiters.get(id) ?? new Set<() => void>();
+  async waitForEnd<T>(id: string, caller: Caller, waitMs: number, signal: AbortSignal | undefined, answer: (job: Job) => T): Promise<T> {
+    const first = await this.read(id, caller, (job) => ({ ended: isTerminalJobStatus(job.status), shown: answer(job) }));
+    if (first.ended || waitMs <= 0 || signal?.aborted) return first.shown;
+    const waiters = this.endWaiters.get(id) ?? new Set<(ended?: Job) => void>();
     this.endWaiters.set(id, waiters);
-    let wake!: () => void;
-    const woken = new Promise<void>((resolve) => (wake = resolve));
-    const timer = setTimeout(wake, waitMs);
-    signal?.addEventListener('abort', wake, { once: true });
+    let wake!: (ended?: Job) => void;
+    const woken = new Promise<Job | undefined>((resolve) => (wake = resolve));
+    const timeUp = () => wake();
+    const timer = setTimeout(timeUp, waitMs);
+    signal?.addEventListener('abort', timeUp, { once: true });
     waiters.add(wake);
+    let ended: Job | undefined;
     try {
       // It may have ended between the read above and the registration.
       const now = this.runner.activeJob(id);
-      if (now && !isTerminalJobStatus(now.status)) await woken;
+      if (now && !isTerminalJobStatus(now.status)) ended = await woken;
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', wake);
+      signal?.removeEventListener('abort', timeUp);
       waiters.delete(wake);
       if (waiters.size === 0) this.endWaiters.delete(id);
     }
-    return this.get(id, caller);
+    // An ended job no longer changes (but for its webhook's state): answered as it ended, without a read.
+    return ended ? answer(ended) : this.read(id, caller, answer);
   }
 
   /** The caller's own jobs; an admin's list has everyone's. */

@@ -91,6 +91,25 @@ describe('FolderBlobStore', () => {
     expect(readdirSync(join(root, 'jobs')).sort()).toEqual(['flat']);
   });
 
+  it('gives a blob just written to its first reader as it is, later readers and old writes from the file', async () => {
+    const written = Buffer.from('fresh');
+    await blobs.put('jobs/a/inputs/image', written);
+    const first = await blobs.get('jobs/a/inputs/image');
+    const second = await blobs.get('jobs/a/inputs/image');
+    expect([first === written, second === written, second.toString()]).toEqual([true, false, 'fresh']);
+
+    const megabyte = (n: number) => Buffer.alloc(1024 * 1024, n);
+    const many = Array.from({ length: 20 }, (_, n) => megabyte(n));
+    for (const [n, data] of many.entries()) await blobs.put(`jobs/m/steps/s/${n}/image`, data);
+    const oldest = await blobs.get('jobs/m/steps/s/0/image');
+    const newest = await blobs.get('jobs/m/steps/s/19/image');
+    expect([oldest === many[0], oldest.equals(many[0]), newest === many[19]]).toEqual([false, true, true]);
+
+    await blobs.put('jobs/d/inputs/image', Buffer.from('gone'));
+    await blobs.deletePrefix('jobs/d');
+    await expect(blobs.get('jobs/d/inputs/image')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('writes again into a folder removed behind its back', async () => {
     await blobs.put('jobs/z/inputs/image', Buffer.from('one'));
     rmSync(join(root, 'jobs'), { recursive: true });

@@ -20,6 +20,14 @@ const FLAT = '~';
 const KNOWN_FOLDERS = 10_000;
 
 /**
+ * The bytes of the latest small writes, kept for their first read: a job's input is written at submit and
+ * read by its first step a moment later, a step's output by the next step. At most this many bytes, the
+ * oldest let go first; each is given to one reader only, later reads go to the file.
+ */
+const HAND_OVER_BYTES = 16 * 1024 * 1024;
+const HAND_OVER_LARGEST = 1024 * 1024;
+
+/**
  * Blobs as files under one folder. A key's first segment is a folder, its key folder (the second segment,
  * a job id) picks one of 256 shard folders in it by its first two characters, and the whole key below the
  * first segment is the file name: `jobs/3f2a…/steps/crop/0/image` is the file `3f2a…~steps~crop~0~image`
@@ -31,6 +39,8 @@ const KNOWN_FOLDERS = 10_000;
  */
 export class FolderBlobStore extends BlobStore {
   private readonly folders = new Set<string>();
+  private readonly handOver = new Map<string, Buffer>();
+  private handOverBytes = 0;
 
   constructor(private readonly root: string) {
     super();
@@ -51,6 +61,7 @@ export class FolderBlobStore extends BlobStore {
         await rename(temporary, path);
       }
       this.remember(folder);
+      this.keepForFirstRead(key, data);
     } catch (error) {
       try {
         unlinkSync(temporary);
@@ -64,6 +75,8 @@ export class FolderBlobStore extends BlobStore {
   }
 
   async get(key: string): Promise<Buffer> {
+    const kept = this.takeKept(key);
+    if (kept) return kept;
     for (const path of this.pathsOf(key)) {
       let size: number;
       try {
@@ -90,6 +103,7 @@ export class FolderBlobStore extends BlobStore {
   async deletePrefix(prefix: string): Promise<void> {
     const key = prefix.replace(/\/+$/, '');
     assertSafeBlobKey(key);
+    for (const kept of this.handOver.keys()) if (kept === key || kept.startsWith(`${key}/`)) this.takeKept(kept);
     const parts = key.split('/');
     if (parts.length === 1) {
       const folder = join(this.root, key);
@@ -136,6 +150,27 @@ export class FolderBlobStore extends BlobStore {
     };
     await visit(this.root);
     return removed;
+  }
+
+  private keepForFirstRead(key: string, data: Uint8Array): void {
+    this.takeKept(key);
+    if (data.length > HAND_OVER_LARGEST) return;
+    this.handOver.set(key, Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    this.handOverBytes += data.length;
+    for (const [oldest, bytes] of this.handOver) {
+      if (this.handOverBytes <= HAND_OVER_BYTES) break;
+      this.handOver.delete(oldest);
+      this.handOverBytes -= bytes.length;
+    }
+  }
+
+  private takeKept(key: string): Buffer | undefined {
+    const kept = this.handOver.get(key);
+    if (kept) {
+      this.handOver.delete(key);
+      this.handOverBytes -= kept.length;
+    }
+    return kept;
   }
 
   private remember(folder: string): void {
