@@ -105,6 +105,14 @@ describe('FolderBlobStore', () => {
     const newest = await blobs.get('jobs/m/steps/s/19/image');
     expect([oldest === many[0], oldest.equals(many[0]), newest === many[19]]).toEqual([false, true, true]);
 
+    // Small buffers are often slices of one shared pool: each counts as the whole pool it keeps alive.
+    const pooled = Array.from({ length: 4000 }, (_, n) => Buffer.from(`small ${n}`));
+    expect(pooled[0].buffer.byteLength).toBeGreaterThan(1000);
+    for (const [n, data] of pooled.entries()) await blobs.put(`jobs/p/steps/s/${n}/image`, data);
+    const kept = await Promise.all(pooled.map(async (data, n) => (await blobs.get(`jobs/p/steps/s/${n}/image`)) === data));
+    expect(kept.filter(Boolean).length).toBeLessThanOrEqual((16 * 1024 * 1024) / pooled[0].buffer.byteLength);
+    expect(kept[kept.length - 1]).toBe(true);
+
     await blobs.put('jobs/d/inputs/image', Buffer.from('gone'));
     await blobs.deletePrefix('jobs/d');
     await expect(blobs.get('jobs/d/inputs/image')).rejects.toMatchObject({ code: 'ENOENT' });

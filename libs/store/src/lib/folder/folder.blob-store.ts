@@ -22,7 +22,8 @@ const KNOWN_FOLDERS = 10_000;
 /**
  * The bytes of the latest small writes, kept for their first read: a job's input is written at submit and
  * read by its first step a moment later, a step's output by the next step. At most this many bytes, the
- * oldest let go first; each is given to one reader only, later reads go to the file.
+ * oldest let go first (counted as the memory they hold, a pooled slice as its whole pool); each is given to
+ * one reader only, later reads go to the file.
  */
 const HAND_OVER_BYTES = 16 * 1024 * 1024;
 const HAND_OVER_LARGEST = 1024 * 1024;
@@ -156,11 +157,10 @@ export class FolderBlobStore extends BlobStore {
     this.takeKept(key);
     if (data.length > HAND_OVER_LARGEST) return;
     this.handOver.set(key, Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-    this.handOverBytes += data.length;
-    for (const [oldest, bytes] of this.handOver) {
+    this.handOverBytes += held(data);
+    for (const oldest of this.handOver.keys()) {
       if (this.handOverBytes <= HAND_OVER_BYTES) break;
-      this.handOver.delete(oldest);
-      this.handOverBytes -= bytes.length;
+      this.takeKept(oldest);
     }
   }
 
@@ -168,7 +168,7 @@ export class FolderBlobStore extends BlobStore {
     const kept = this.handOver.get(key);
     if (kept) {
       this.handOver.delete(key);
-      this.handOverBytes -= kept.length;
+      this.handOverBytes -= held(kept);
     }
     return kept;
   }
@@ -202,6 +202,11 @@ export class FolderBlobStore extends BlobStore {
     if (parts.length >= 2) paths.push(join(this.root, key));
     return [...new Set(paths)];
   }
+}
+
+/** The memory a kept buffer holds on to: a small one may be a slice of a larger pooled allocation. */
+function held(data: Uint8Array): number {
+  return Math.max(data.byteLength, data.buffer.byteLength);
 }
 
 /** The shard folder of a key folder: `~` and its first two characters (256 folders for hexadecimal ids). */
