@@ -155,7 +155,7 @@ export class FolderBlobStore extends BlobStore {
 
   private keepForFirstRead(key: string, data: Uint8Array): void {
     this.takeKept(key);
-    if (data.length > HAND_OVER_LARGEST) return;
+    if (held(data) > HAND_OVER_LARGEST) return; // a large file, or a small view of a large allocation
     this.handOver.set(key, Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     this.handOverBytes += held(data);
     for (const oldest of this.handOver.keys()) {
