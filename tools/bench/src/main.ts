@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const all = !['path', 'engine', 'images', 'ai', 'memory'].some((part) => args.includes(part));
   console.log(`# AI Marketplace benchmark: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()})`);
-  if (all || args.includes('path')) await benchRealPath({ root: ROOT, testData: TEST_DATA, rounds: 3, clients: 32 });
+  if (all || args.includes('path')) await benchRealPath({ root: ROOT, testData: TEST_DATA, rounds: 5, clients: 32 });
   if (all || args.includes('engine')) await benchEngine({ jobs: 1000, clients: 32, httpJobs: 6000 });
   if (all || args.includes('images')) {
     await benchImages({ photo: resolve(TEST_DATA, 'faces/sample1.jpg'), runs: 15, jimpRuns: 3, jimpBlur: args.includes('--jimp-blur') });

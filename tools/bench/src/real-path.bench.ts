@@ -177,8 +177,8 @@ async function rawSharp(image: ImageCase): Promise<number> {
 export async function benchRealPath(options: { root: string; testData: string; rounds: number; clients: number }): Promise<void> {
   const photo = readFileSync(join(options.testData, 'faces/sample1.jpg'));
   const images: ImageCase[] = [
-    { label: '16x16 PNG', file: await sharp(photo).resize(16, 16).png().toBuffer(), filename: 'small.png', contentType: 'image/png', jobs: 900 },
-    { label: '1920x1080 JPEG', file: await sharp(photo).resize(1920, 1080, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer(), filename: 'photo.jpg', contentType: 'image/jpeg', jobs: 200 },
+    { label: '16x16 PNG', file: await sharp(photo).resize(16, 16).png().toBuffer(), filename: 'small.png', contentType: 'image/png', jobs: 2000 },
+    { label: '1920x1080 JPEG', file: await sharp(photo).resize(1920, 1080, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer(), filename: 'photo.jpg', contentType: 'image/jpeg', jobs: 300 },
   ];
   const folder = mkdtempSync(join(tmpdir(), 'aim-real-path-'));
   const servers = [await startMarketplace(options.root, join(folder, 'marketplace'))];
