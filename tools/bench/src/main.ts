@@ -5,26 +5,49 @@ import { benchAi } from './ai.bench';
 import { benchEngine } from './engine.bench';
 import { benchImages } from './image.bench';
 import { benchMemory } from './memory.bench';
-import { benchRealPath } from './real-path.bench';
+import { benchRealPath, RealPathFigures } from './real-path.bench';
+import { fixed, table } from './stats';
 
 const ROOT = resolve(__dirname, '../../..');
 const TEST_DATA = resolve(ROOT, 'testdata');
 
 /**
  * `npm run bench -- [path] [engine] [images] [memory] [ai] [--jimp-blur]`: prints the engine overhead and image-processing
- * figures. Numbers are from this machine and this run; nothing is asserted.
+ * figures; with both path and engine, a summary of the real path beside the no-op path and raw sharp. Numbers are from this machine and this run; nothing is asserted.
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const all = !['path', 'engine', 'images', 'ai', 'memory'].some((part) => args.includes(part));
   console.log(`# AI Marketplace benchmark: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()})`);
-  if (all || args.includes('path')) await benchRealPath({ root: ROOT, testData: TEST_DATA, rounds: 5, clients: 32 });
-  if (all || args.includes('engine')) await benchEngine({ jobs: 1000, clients: 32, httpJobs: 6000 });
+  const path = all || args.includes('path') ? await benchRealPath({ root: ROOT, testData: TEST_DATA, rounds: 5, clients: 32 }) : undefined;
+  const noop = all || args.includes('engine') ? await benchEngine({ jobs: 1000, clients: 32, httpJobs: 6000 }) : undefined;
+  if (path && noop) printSummary(path, noop);
   if (all || args.includes('images')) {
     await benchImages({ photo: resolve(TEST_DATA, 'faces/sample1.jpg'), runs: 15, jimpRuns: 3, jimpBlur: args.includes('--jimp-blur') });
   }
   if (all || args.includes('memory')) await benchMemory({ checkpoints: [10_000, 50_000, 100_000], inFlight: 32 });
   if (all || args.includes('ai')) await benchAi({ root: ROOT, testData: TEST_DATA, runs: 20, leakCalls: 1000 });
+}
+
+/** The real path beside the no-op JSON path and the raw sharp call, each in jobs/s with its ratio. */
+function printSummary(path: RealPathFigures, noopJobsPerSecond: number): void {
+  console.log('\n## The real path beside the no-op path and the raw sharp call');
+  console.log(
+    table([
+      ['work', 'client', 'real path jobs/s', 'no-op JSON jobs/s', 'real / no-op', 'raw sharp jobs/s', 'real / raw sharp', 'BullMQ peer jobs/s', 'real / peer'],
+      ...path.rows.map((row) => [
+        row.image,
+        row.mode,
+        fixed(row.marketplace, 0),
+        fixed(noopJobsPerSecond, 0),
+        fixed(row.marketplace / noopJobsPerSecond, 2),
+        fixed(row.rawSharp, 0),
+        fixed(row.marketplace / row.rawSharp, 2),
+        fixed(row.peer, 0),
+        fixed(row.marketplace / row.peer, 2),
+      ]),
+    ]),
+  );
 }
 
 main().then(

@@ -174,7 +174,12 @@ async function rawSharp(image: ImageCase): Promise<number> {
  * and the BullMQ peer as processes of their own, the same multipart uploads and resize, the same client
  * (32 at once, every job polled to its end), runs interleaved, medians reported.
  */
-export async function benchRealPath(options: { root: string; testData: string; rounds: number; clients: number }): Promise<void> {
+/** What the real path answers for the summary: the marketplace's jobs/s and raw sharp's, per image and client. */
+export interface RealPathFigures {
+  rows: { image: string; mode: Mode; marketplace: number; peer: number; rawSharp: number }[];
+}
+
+export async function benchRealPath(options: { root: string; testData: string; rounds: number; clients: number }): Promise<RealPathFigures> {
   const photo = readFileSync(join(options.testData, 'faces/sample1.jpg'));
   const images: ImageCase[] = [
     { label: '16x16 PNG', file: await sharp(photo).resize(16, 16).png().toBuffer(), filename: 'small.png', contentType: 'image/png', jobs: 2000 },
@@ -201,11 +206,14 @@ export async function benchRealPath(options: { root: string; testData: string; r
     for (const server of servers) for (let round = 0; round < options.rounds; round++) record(`${server.name} at rest`, await load(server, images[0], 1, 100, 1));
     const med = (key: string, pick: (run: Run) => number) => (results.has(key) ? median(results.get(key)!.map(pick)) : NaN);
     const [marketplace, peer] = ['marketplace', 'BullMQ peer'];
+    const figures: RealPathFigures = { rows: [] };
     const rows: (string | number)[][] = [['work', 'client', 'marketplace jobs/s', 'p50 ms', 'peer jobs/s', 'p50 ms', 'ratio', 'raw sharp jobs/s', 'failed']];
     for (const image of images) {
-      const sharpAlone = fixed(await rawSharp(image), 0);
+      const sharpJobsPerSecond = await rawSharp(image);
+      const sharpAlone = fixed(sharpJobsPerSecond, 0);
       for (const mode of MODES) {
         const [ours, theirs] = [`${marketplace} ${image.label} ${mode}`, `${peer} ${image.label} ${mode}`];
+        figures.rows.push({ image: image.label, mode, marketplace: med(ours, (r) => r.jobsPerSecond), peer: med(theirs, (r) => r.jobsPerSecond), rawSharp: sharpJobsPerSecond });
         const failed = [...(results.get(ours) ?? []), ...(results.get(theirs) ?? [])].reduce((sum, r) => sum + r.failed, 0);
         rows.push([
           `${image.label}, ${image.jobs} jobs`,
@@ -240,6 +248,7 @@ export async function benchRealPath(options: { root: string; testData: string; r
         ]),
       ]),
     );
+    return figures;
   } finally {
     for (const server of servers) await server.stop();
     rmSync(folder, { recursive: true, force: true });
