@@ -500,12 +500,12 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   private async keep(job: Job, step: JobStep, index: number | undefined, outputs: Record<string, Artifact>): Promise<Record<string, ArtifactRef>> {
     const refs: Record<string, ArtifactRef> = {};
     for (const [name, artifact] of Object.entries(outputs)) {
+      // A service that changed nothing (a thumbnail of an image that already fits) answers its input: no second file.
+      const input = isJsonArtifact(artifact) ? undefined : this.loadedFrom.get(artifact.data);
       if (isJsonArtifact(artifact)) {
         refs[name] = { contentType: artifact.contentType, size: JSON.stringify(artifact.value ?? null).length, value: artifact.value };
-      } else if (this.loadedFrom.get(artifact.data)?.contentType === artifact.contentType) {
-        // A service that changed nothing (a thumbnail of an image that already fits) answers its input: no second file.
-        const { blobKey, size } = this.loadedFrom.get(artifact.data)!;
-        refs[name] = { contentType: artifact.contentType, size, blobKey };
+      } else if (input?.blobKey && input.contentType === artifact.contentType) {
+        refs[name] = { contentType: artifact.contentType, size: input.size, blobKey: input.blobKey };
       } else {
         const blobKey = `jobs/${job.id}/steps/${step.id}${index === undefined ? '' : `/${index}`}/${name}`;
         await this.blobs.put(blobKey, artifact.data);

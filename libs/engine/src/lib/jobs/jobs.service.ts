@@ -61,12 +61,18 @@ export class JobsService implements OnModuleDestroy {
    * other from the store. What `answer` keeps must be its own (a string, a copy): a running job changes on.
    */
   async read<T>(id: string, caller: Caller, answer: (job: Job) => T): Promise<T> {
+    return this.withStored(id, (job) => {
+      if (!job || !mayAccess(caller, job.owner)) {
+        throw new MarketplaceError(ErrorCode.JobNotFound, `there is no job "${id}" of yours; it may have been deleted or removed after its retention time`);
+      }
+      return answer(job);
+    });
+  }
+
+  /** `answer` applied, in the same step as the read, to the job as stored (undefined when there is none). */
+  private async withStored<T>(id: string, answer: (job: Job | undefined) => T): Promise<T> {
     if (this.runner.activeJob(id)) await this.recorder.settled(id);
-    const job = this.runner.activeJob(id) ?? (await this.store.getJob(id));
-    if (!job || !mayAccess(caller, job.owner)) {
-      throw new MarketplaceError(ErrorCode.JobNotFound, `there is no job "${id}" of yours; it may have been deleted or removed after its retention time`);
-    }
-    return answer(job);
+    return answer(this.runner.activeJob(id) ?? (await this.store.getJob(id)));
   }
 
   /**
@@ -166,11 +172,7 @@ export class JobsService implements OnModuleDestroy {
       const storedAfter = (seq: number) => defer(() => this.store.listEvents(id, seq)).pipe(mergeMap((events) => from(events)));
       // A job that has ended sends nothing live any more: what is stored is all there is (a reader resuming
       // after the last event of a finished job gets an empty stream that ends, not one that hangs).
-      const rest = defer(async () => {
-        if (this.runner.activeJob(id)) await this.recorder.settled(id);
-        const job = this.runner.activeJob(id) ?? (await this.store.getJob(id));
-        return !job || isTerminalJobStatus(job.status);
-      }).pipe(mergeMap((ended) => (ended ? storedAfter(last) : live)));
+      const rest = defer(() => this.withStored(id, (job) => !job || isTerminalJobStatus(job.status))).pipe(mergeMap((ended) => (ended ? storedAfter(last) : live)));
       return new Observable<JobEvent>((subscriber) => {
         const inner = concat(storedAfter(afterSeq), rest)
           .pipe(

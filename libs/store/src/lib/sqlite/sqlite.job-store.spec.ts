@@ -8,6 +8,13 @@ import { SqliteJobStore } from './sqlite.job-store';
 const folders: string[] = [];
 afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
+/** A database file of its own in a new folder, removed after the suite. */
+function newDatabaseFile(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'aim-sqlite-'));
+  folders.push(folder);
+  return join(folder, 'marketplace.sqlite');
+}
+
 describeJobStoreContract('sqlite file', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'aim-sqlite-'));
   folders.push(folder);
@@ -16,9 +23,7 @@ describeJobStoreContract('sqlite file', async () => {
 
 describe('SqliteJobStore', () => {
   it('keeps data across reopening the same file and migrates only once', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'aim-sqlite-'));
-    folders.push(folder);
-    const file = join(folder, 'marketplace.sqlite');
+    const file = newDatabaseFile();
     const first = new SqliteJobStore(file);
     await first.savePipeline({
       definition: { id: 'p', name: 'p', inputs: {}, steps: [], outputs: {} },
@@ -33,9 +38,7 @@ describe('SqliteJobStore', () => {
   });
 
   it('commits the writes asked for before it closes, for the next start to find', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'aim-sqlite-'));
-    folders.push(folder);
-    const file = join(folder, 'marketplace.sqlite');
+    const file = newDatabaseFile();
     const first = new SqliteJobStore(file);
     const job = { id: 'j1', pipelineId: 'p', pipeline: { id: 'p', name: 'p', inputs: {}, steps: [], outputs: {} }, status: 'queued' as const, createdAt: 'x', updatedAt: 'x', params: {}, inputs: {}, outputs: {}, steps: [], seq: 0 };
     void first.createJob(job, []);
@@ -46,9 +49,7 @@ describe('SqliteJobStore', () => {
   });
 
   it('keeps a job document small however many items it has, and moves items of older documents to rows', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'aim-sqlite-'));
-    folders.push(folder);
-    const file = join(folder, 'marketplace.sqlite');
+    const file = newDatabaseFile();
     const store = new SqliteJobStore(file);
     const items = Array.from({ length: 1000 }, (_, i) => ({ status: 'succeeded' as const, attempts: 1, item: { n: i, box: { x: i, y: i, width: 10, height: 10 } } }));
     const job = {
