@@ -10,3 +10,4 @@ export * from './lib/params-validator';
 export * from './lib/pipeline.schema';
 export * from './lib/api-views';
 export * from './lib/safe-json';
+export * from './lib/store-faults';

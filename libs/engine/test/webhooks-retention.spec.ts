@@ -3,7 +3,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
 import { PipelineDefinition } from '@aim/contracts';
-import { BlobStore } from '@aim/store';
+import { BlobStore } from '@aim/blob-store';
 import { RetentionSweeper } from '../src/lib/jobs/retention.sweeper';
 import { signWebhook } from '../src/lib/jobs/webhook.sender';
 import { client, createPipeline, submit, submitOk, waitForJob, waitUntil } from './support/api';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PipelineDefinition } from '@aim/contracts';
 import { bodyParserErrorHandler, DEFAULT_EXPRESSION_LIMITS, EngineModule, JobRecorder, JobSubmissionService, PipelinesService } from '@aim/engine';
 import { LocalServicesModule } from '@aim/service-kit';
+import { BlobStoreModule } from '@aim/blob-store';
 import { StoreModule } from '@aim/store';
 import { NoopModule, NoopService } from './noop.service';
 
@@ -41,6 +42,7 @@ export async function startEngineHost(): Promise<EngineHost> {
     imports: [
       ScheduleModule.forRoot(),
       StoreModule.register({ driver: 'sqlite', dataDir }),
+      BlobStoreModule.register({ driver: 'folder', folder: join(dataDir, 'blobs') }),
       EngineModule.register({
         heartbeatIntervalMs: 5000,
         missedBeats: 3,

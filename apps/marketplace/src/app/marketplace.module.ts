@@ -9,6 +9,7 @@ import { FaceDetectionModule, FaceDetectionService } from '@aim/face-detection';
 import { ImageProcessingModule, ImageProcessingService } from '@aim/image-processing';
 import { LocalServicesModule } from '@aim/service-kit';
 import { StoreModule } from '@aim/store';
+import { BlobStoreModule } from '@aim/blob-store';
 import { workspaceRoot } from './workspace-root';
 
 const ROOT = workspaceRoot();
@@ -22,6 +23,7 @@ export class MarketplaceModule {
       imports: [
         ScheduleModule.forRoot(),
         StoreModule.register({ driver: config.STORE_DRIVER, dataDir: resolve(config.DATA_DIR) }),
+        BlobStoreModule.register({ driver: 'folder', folder: resolve(config.DATA_DIR, 'blobs') }),
         EngineModule.register({
           heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS,
           missedBeats: config.HEARTBEAT_MISSED_BEATS,

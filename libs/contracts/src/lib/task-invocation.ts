@@ -1,4 +1,6 @@
-/** A value passed to or returned by a task: bytes with a content type, or a JSON value. */
+import type { ArtifactRef } from './job';
+
+/** A value as a task handler sees it: bytes with a content type, or a JSON value. */
 export type Artifact = BinaryArtifact | JsonArtifact;
 
 export interface BinaryArtifact {
@@ -16,15 +18,23 @@ export function isJsonArtifact(artifact: Artifact): artifact is JsonArtifact {
   return artifact.contentType === 'application/json';
 }
 
+/**
+ * A call of a service task as it crosses from the engine to the service, in one process or over a
+ * broker. Files travel by reference: an input is a blob key in the BlobStore both sides share (or a
+ * JSON value); the service stores its file outputs there itself and answers their keys.
+ */
 export interface TaskRequest {
   service: string;
   task: string;
-  inputs: Record<string, Artifact>;
+  inputs: Record<string, ArtifactRef>;
   params: Record<string, unknown>;
+  /** Where the service stores its file outputs: output `name` goes to `<outputPrefix>/<name>`. */
+  outputPrefix: string;
 }
 
 export interface TaskResult {
-  outputs: Record<string, Artifact>;
+  /** Files as blob keys (an output that is an input unchanged keeps the input's key), JSON as values. */
+  outputs: Record<string, ArtifactRef>;
   /** The instance that did the work. */
   instanceId: string;
 }

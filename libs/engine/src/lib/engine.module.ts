@@ -26,7 +26,7 @@ import { PipelinesService } from './pipelines/pipelines.service';
 import { ServiceRegistry } from './registry/service-registry';
 
 /**
- * The engine: registry, pipelines, jobs and the HTTP API. Needs a JobStore and BlobStore (StoreModule),
+ * The engine: registry, pipelines, jobs and the HTTP API. Needs a JobStore (StoreModule), a BlobStore (BlobStoreModule),
  * a TaskInvoker (a services binding) and ScheduleModule.forRoot() from the app; provides RegistryInbox.
  */
 @Module({})

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeartbeatPublisher, LocalServicesModule } from '@aim/service-kit';
+import { BlobStoreModule } from '@aim/blob-store';
 import { StoreModule } from '@aim/store';
 import { EngineModule } from '../../src/lib/engine.module';
 import { EngineOptions } from '../../src/lib/engine.options';
@@ -61,6 +62,7 @@ export async function startEngine(options: Partial<EngineOptions> = {}, dataDir 
     imports: [
       ScheduleModule.forRoot(),
       StoreModule.register({ driver: 'sqlite', dataDir }),
+      BlobStoreModule.register({ driver: 'folder', folder: join(dataDir, 'blobs') }),
       EngineModule.register(merged),
       LocalServicesModule.register({
         imports: [TestKitModule],

@@ -1,5 +1,6 @@
 import { DynamicModule, Module, ModuleMetadata, Type } from '@nestjs/common';
 import { TaskInvoker } from '@aim/contracts';
+import { BlobStore } from '@aim/blob-store';
 import { HeartbeatPublisher } from './heartbeat.publisher';
 import { LocalTaskInvoker } from './local-task-invoker';
 import { ServiceHost } from './service-host';
@@ -17,7 +18,8 @@ export interface ServiceKitOptions {
 
 /**
  * The local binding: hosts the given services in this process and provides the TaskInvoker that
- * reaches them. Needs a RegistryInbox (the engine's registry) and ScheduleModule.forRoot() from the app.
+ * reaches them. Needs a RegistryInbox (the engine's registry), a BlobStore (BlobStoreModule, the same one
+ * the engine uses) and ScheduleModule.forRoot() from the app.
  */
 @Module({})
 export class LocalServicesModule {
@@ -30,9 +32,8 @@ export class LocalServicesModule {
         { provide: SERVICE_KIT_OPTIONS, useValue: options },
         {
           provide: SERVICE_HOSTS,
-          inject: options.services,
-          useFactory: (...services: TaskService[]) =>
-            services.map((service) => new ServiceHost(service, options)),
+          inject: [BlobStore, ...options.services],
+          useFactory: (blobs: BlobStore, ...services: TaskService[]) => services.map((service) => new ServiceHost(service, options, blobs)),
         },
         { provide: TaskInvoker, inject: [SERVICE_HOSTS], useFactory: (hosts: ServiceHost[]) => new LocalTaskInvoker(hosts) },
         HeartbeatPublisher,

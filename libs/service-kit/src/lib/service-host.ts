@@ -10,6 +10,8 @@ import {
   TaskRequest,
   TaskResult,
 } from '@aim/contracts';
+import { assertSafeBlobKey, BlobStore } from '@aim/blob-store';
+import { TaskArtifacts } from './task-artifacts';
 import { TaskService } from './task-service';
 import { WorkQueue, WorkQueueOptions } from './work-queue';
 
@@ -21,11 +23,14 @@ export class ServiceHost {
   readonly instanceId = `${this.service.descriptor.name}-${randomUUID().slice(0, 8)}`;
   readonly queue: WorkQueue;
   private readonly validator = new ParamsValidator();
+  private readonly artifacts: TaskArtifacts;
 
   constructor(
     readonly service: TaskService,
     queueOptions: WorkQueueOptions,
+    blobs: BlobStore,
   ) {
+    this.artifacts = new TaskArtifacts(blobs);
     const concurrency = Math.min(queueOptions.concurrency, service.maxConcurrency ?? Number.MAX_SAFE_INTEGER);
     this.queue = new WorkQueue(service.descriptor.name, { ...queueOptions, concurrency });
     this.checkWiring();
@@ -73,11 +78,15 @@ export class ServiceHost {
         problems,
       });
     }
-    const outputs = await this.queue.run(() => {
+    assertSafeBlobKey(`${request.outputPrefix}/output`);
+    // Files are read in the task's turn, not while it waits in the queue: memory stays bounded by the concurrency.
+    const outputs = await this.queue.run(async () => {
       if (signal.aborted) throw new MarketplaceError(ErrorCode.Cancelled, 'the step was cancelled before it started');
-      return this.service.handlers[task.name]({ inputs: request.inputs, params, signal });
+      const inputs = await this.artifacts.load(request.inputs);
+      const produced = await this.service.handlers[task.name]({ inputs, params, signal });
+      this.checkOutputs(task.name, produced);
+      return this.artifacts.store(request.outputPrefix, produced);
     });
-    this.checkOutputs(task.name, outputs);
     return { outputs, instanceId: this.instanceId };
   }
 

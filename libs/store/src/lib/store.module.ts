@@ -1,7 +1,5 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
-import { BlobStore } from './blob-store.port';
-import { FolderBlobStore } from './folder/folder.blob-store';
 import { JobStore } from './job-store.port';
 import { SqliteJobStore } from './sqlite/sqlite.job-store';
 
@@ -9,7 +7,7 @@ export type StoreDriver = 'sqlite';
 
 export interface StoreOptions {
   driver: StoreDriver;
-  /** Folder for the SQLite file (`marketplace.sqlite`) and the blobs (`blobs/`). */
+  /** Folder for the SQLite file (`marketplace.sqlite`). */
   dataDir: string;
 }
 
@@ -39,10 +37,9 @@ export class StoreModule {
       global: true,
       providers: [
         { provide: JobStore, useFactory: () => createJobStore(options) },
-        { provide: BlobStore, useFactory: () => new FolderBlobStore(join(options.dataDir, 'blobs')) },
         StoreCloser,
       ],
-      exports: [JobStore, BlobStore],
+      exports: [JobStore],
     };
   }
 }

@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
-  Artifact,
   ArtifactRef,
   ErrorCode,
   findTask,
-  isJsonArtifact,
   isTerminalJobStatus,
   isStoreFault,
   isTerminalStepStatus,
@@ -19,7 +17,7 @@ import {
   TaskRequest,
   WireError,
 } from '@aim/contracts';
-import { BlobStore, JobStore } from '@aim/store';
+import { JobStore } from '@aim/store';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { EngineMetrics } from '../observability/engine.metrics';
 import { stepDependencies } from '../pipelines/pipeline-graph';
@@ -51,8 +49,6 @@ const runKey = (step: JobStep, index?: number) => (index === undefined ? step.id
 export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobRunner.name);
   private readonly active = new Map<string, ActiveJob>();
-  /** The stored file each loaded input came from: an output that is the very same bytes keeps that file. */
-  private readonly loadedFrom = new WeakMap<Uint8Array, ArtifactRef>();
   /** Jobs dropped after a failed store write, waiting to go on from their stored state. */
   private readonly reloads = new Map<string, NodeJS.Timeout>();
   private readonly reloadAttempts = new Map<string, number>();
@@ -63,7 +59,6 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(
     @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
     private readonly store: JobStore,
-    private readonly blobs: BlobStore,
     private readonly recorder: JobRecorder,
     private readonly invoker: TaskInvoker,
     private readonly registry: ServiceRegistry,
@@ -331,12 +326,11 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       const request = await this.request(job, step, index);
       const timeoutMs = job.pipeline.steps.find((s) => s.id === step.id)?.timeoutMs ?? this.options.stepTimeoutMs;
       const result = await this.invoker.invoke(request, { signal: controller.signal, timeoutMs });
-      const outputs = await this.keep(job, step, index, result.outputs);
       if (!this.isLive(active) || isTerminalJobStatus(job.status)) return;
       this.metrics.stepDuration.observe({ service: step.service, task: step.task }, (performance.now() - started) / 1000);
       run.status = 'succeeded';
       run.finishedAt = new Date().toISOString();
-      run.outputs = outputs;
+      run.outputs = result.outputs;
       run.instanceId = result.instanceId;
       run.error = undefined;
       if (step.items && step.items.every((item) => item.status === 'succeeded')) {
@@ -466,11 +460,11 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     const task = findTask(descriptor, step.task);
     if (!task) throw new MarketplaceError(ErrorCode.TaskNotFound, `service "${step.service}" has no task "${step.task}"`);
 
-    const inputs: Record<string, Artifact> = {};
+    const inputs: Record<string, ArtifactRef> = {};
     for (const [name, reference] of Object.entries(definition.inputs)) {
       const ref = resolveReference(job, reference, index);
       if (!ref || Array.isArray(ref)) throw new MarketplaceError(ErrorCode.InputMissing, `input "${name}" (${reference}) has no value`);
-      inputs[name] = await this.load(ref);
+      inputs[name] = ref;
     }
 
     const params: Record<string, unknown> = structuredClone(definition.params ?? {});
@@ -487,31 +481,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     }
     const problems = this.params.validate(task.params, params, `steps.${step.id}.params`);
     if (problems.length) throw new MarketplaceError(ErrorCode.InvalidParameters, `invalid parameters for ${step.service}.${step.task}`, { problems });
-    return { service: step.service, task: step.task, inputs, params };
-  }
-
-  private async load(ref: ArtifactRef): Promise<Artifact> {
-    if (!ref.blobKey) return { contentType: 'application/json', value: ref.value };
-    const data = await this.blobs.get(ref.blobKey);
-    this.loadedFrom.set(data, ref);
-    return { contentType: ref.contentType, data };
-  }
-
-  private async keep(job: Job, step: JobStep, index: number | undefined, outputs: Record<string, Artifact>): Promise<Record<string, ArtifactRef>> {
-    const refs: Record<string, ArtifactRef> = {};
-    for (const [name, artifact] of Object.entries(outputs)) {
-      // A service that changed nothing (a thumbnail of an image that already fits) answers its input: no second file.
-      const input = isJsonArtifact(artifact) ? undefined : this.loadedFrom.get(artifact.data);
-      if (isJsonArtifact(artifact)) {
-        refs[name] = { contentType: artifact.contentType, size: JSON.stringify(artifact.value ?? null).length, value: artifact.value };
-      } else if (input?.blobKey && input.contentType === artifact.contentType) {
-        refs[name] = { contentType: artifact.contentType, size: input.size, blobKey: input.blobKey };
-      } else {
-        const blobKey = `jobs/${job.id}/steps/${step.id}${index === undefined ? '' : `/${index}`}/${name}`;
-        await this.blobs.put(blobKey, artifact.data);
-        refs[name] = { contentType: artifact.contentType, size: artifact.data.length, blobKey };
-      }
-    }
-    return refs;
+    const outputPrefix = `jobs/${job.id}/steps/${step.id}${index === undefined ? '' : `/${index}`}`;
+    return { service: step.service, task: step.task, inputs, params, outputPrefix };
   }
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { ArtifactRef, ErrorCode, isImageContentType, Job, MarketplaceError, own, ParamsValidator, PipelineDefinition } from '@aim/contracts';
-import { BlobStore, JobStore } from '@aim/store';
+import { BlobStore } from '@aim/blob-store';
+import { JobStore } from '@aim/store';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { EngineMetrics } from '../observability/engine.metrics';
 import { PipelinesService } from '../pipelines/pipelines.service';

@@ -1,7 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { concat, defer, filter, from, mergeMap, Observable, takeWhile, ReplaySubject, Subscription } from 'rxjs';
 import { ArtifactRef, ErrorCode, isTerminalJobStatus, Job, JobEvent, JobListFilter, JobPage, MarketplaceError, own } from '@aim/contracts';
-import { BlobStore, JobStore } from '@aim/store';
+import { BlobStore } from '@aim/blob-store';
+import { JobStore } from '@aim/store';
 import { Caller, mayAccess } from '../http/caller.guard';
 import { JobRecorder } from './job-recorder';
 import { JobRunner } from './job-runner';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { BlobStore, JobStore } from '@aim/store';
+import { BlobStore } from '@aim/blob-store';
+import { JobStore } from '@aim/store';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 
 const SWEEP_NAME = 'engine.retention.sweep';

@@ -1,9 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { Artifact } from '@aim/contracts';
 import { tf } from '@aim/ml-runtime';
-import { ServiceHost } from '@aim/service-kit';
+import { FolderBlobStore } from '@aim/blob-store';
+import { DirectTaskCaller, ServiceHost } from '@aim/service-kit';
 import { DigitReading, DigitRecognitionService } from './digit-recognition.service';
 
 const DIGITS = join(__dirname, '../../../../../testdata/digits');
@@ -12,11 +14,14 @@ const labelOf = (file: string) => Number(file.split('-')[1]);
 
 describe('digit-recognition service (CNN trained here, real images)', () => {
   const service = new DigitRecognitionService({ maxInputPixels: 4_000_000, mlBackend: 'wasm', modelDir: join(__dirname, '../../model') });
-  const host = new ServiceHost(service, { concurrency: 1, queueLimit: 4 });
+  const folder = mkdtempSync(join(tmpdir(), 'aim-digits-'));
+  const blobs = new FolderBlobStore(folder);
+  const caller = new DirectTaskCaller(new ServiceHost(service, { concurrency: 1, queueLimit: 4 }, blobs), blobs);
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
   const read = async (data: Buffer): Promise<DigitReading> => {
     const inputs: Record<string, Artifact> = { image: { contentType: 'image/jpeg', data } };
-    const result = await host.execute({ service: 'digit-recognition', task: 'read', inputs, params: {} }, new AbortController().signal);
-    return (result.outputs['digit'] as { value: DigitReading }).value;
+    const outputs = await caller.call('read', inputs);
+    return (outputs['digit'] as { value: DigitReading }).value;
   };
 
   beforeAll(() => service.ready(), 60_000);

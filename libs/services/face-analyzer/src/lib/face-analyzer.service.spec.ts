@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { Artifact } from '@aim/contracts';
 import { tf } from '@aim/ml-runtime';
-import { ServiceHost } from '@aim/service-kit';
+import { FolderBlobStore } from '@aim/blob-store';
+import { DirectTaskCaller, ServiceHost } from '@aim/service-kit';
 import { EMOTIONS, RACES } from './face-analyzer.descriptor';
 import { AnalysedFace, faceAnalyzerFiles, FaceAnalyzerService } from './face-analyzer.service';
 
@@ -26,11 +28,14 @@ function expectComplete(face: AnalysedFace): void {
 
 describe('face-analyzer service (Human faceres + emotion, gear for race; real photos)', () => {
   const service = new FaceAnalyzerService({ maxInputPixels: 40_000_000, mlBackend: 'wasm', ...faceAnalyzerFiles(join(__dirname, '../../../../..')) });
-  const host = new ServiceHost(service, { concurrency: 2, queueLimit: 4 });
+  const folder = mkdtempSync(join(tmpdir(), 'aim-face-analyzer-'));
+  const blobs = new FolderBlobStore(folder);
+  const caller = new DirectTaskCaller(new ServiceHost(service, { concurrency: 2, queueLimit: 4 }, blobs), blobs);
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
   const run = async (data: Buffer, params: Record<string, unknown> = {}) => {
     const inputs: Record<string, Artifact> = { image: { contentType: 'image/jpeg', data } };
-    const result = await host.execute({ service: 'face-analyzer', task: 'analyse', inputs, params }, new AbortController().signal);
-    return (result.outputs['faces'] as { value: AnalysedFace[] }).value;
+    const outputs = await caller.call('analyse', inputs, params);
+    return (outputs['faces'] as { value: AnalysedFace[] }).value;
   };
 
   beforeAll(() => service.ready(), 120_000);

@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { Artifact } from '@aim/contracts';
 import { tf } from '@aim/ml-runtime';
-import { ServiceHost } from '@aim/service-kit';
+import { FolderBlobStore } from '@aim/blob-store';
+import { DirectTaskCaller, ServiceHost } from '@aim/service-kit';
 import { DetectedFace, FaceDetectionService } from './face-detection.service';
 
 const FACES = join(__dirname, '../../../../../testdata/faces');
@@ -26,11 +28,14 @@ function overlap(face: DetectedFace, [x, y, w, h]: [number, number, number, numb
 
 describe('face-detection service (BlazeFace via Human, real photos)', () => {
   const service = new FaceDetectionService({ maxInputPixels: 40_000_000, mlBackend: 'wasm' });
-  const host = new ServiceHost(service, { concurrency: 2, queueLimit: 4 });
+  const folder = mkdtempSync(join(tmpdir(), 'aim-face-detection-'));
+  const blobs = new FolderBlobStore(folder);
+  const caller = new DirectTaskCaller(new ServiceHost(service, { concurrency: 2, queueLimit: 4 }, blobs), blobs);
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
   const run = async (data: Buffer, params: Record<string, unknown> = {}) => {
     const inputs: Record<string, Artifact> = { image: { contentType: 'image/jpeg', data } };
-    const result = await host.execute({ service: 'face-detection', task: 'detect', inputs, params }, new AbortController().signal);
-    return (result.outputs['faces'] as { value: DetectedFace[] }).value;
+    const outputs = await caller.call('detect', inputs, params);
+    return (outputs['faces'] as { value: DetectedFace[] }).value;
   };
 
   beforeAll(() => service.ready(), 60_000);
@@ -78,9 +83,9 @@ describe('face-detection service (BlazeFace via Human, real photos)', () => {
   });
 
   it('refuses an image over the pixel limit', async () => {
-    const small = new ServiceHost(new FaceDetectionService({ maxInputPixels: 100_000, mlBackend: 'wasm' }), { concurrency: 1, queueLimit: 0 });
+    const small = new DirectTaskCaller(new ServiceHost(new FaceDetectionService({ maxInputPixels: 100_000, mlBackend: 'wasm' }), { concurrency: 1, queueLimit: 0 }, blobs), blobs);
     const inputs: Record<string, Artifact> = { image: { contentType: 'image/jpeg', data: readFileSync(join(FACES, 'messi5.jpg')) } };
-    await expect(small.execute({ service: 'face-detection', task: 'detect', inputs, params: {} }, new AbortController().signal)).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
+    await expect(small.call('detect', inputs)).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE' });
   });
 
   it('leaves the number of tensors flat over repeated calls', async () => {

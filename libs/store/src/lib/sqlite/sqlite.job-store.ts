@@ -1,9 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Job, JobEvent, JobListFilter, JobPage, JobStatus, JobStep, StepRun } from '@aim/contracts';
+import { Job, JobEvent, JobListFilter, JobPage, JobStatus, JobStep, StepRun, storeFault, translatingStoreFaults } from '@aim/contracts';
 import { CreateJobResult, JobStore, StoredPipeline } from '../job-store.port';
-import { storeFault, translatingStoreFaults } from '../store-faults';
 import { migrate } from './sqlite.migrations';
 
 interface JobRow {

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSyn
 import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertSafeBlobKey, BlobStore } from '../blob-store.port';
-import { storeFault } from '../store-faults';
+import { storeFault } from '@aim/contracts';
 
 const TEMPORARY = /\.[0-9a-f-]{36}\.tmp$/;
 

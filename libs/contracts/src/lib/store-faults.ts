@@ -1,4 +1,4 @@
-import { ErrorCode, MarketplaceError } from '@aim/contracts';
+import { ErrorCode, MarketplaceError } from './errors';
 
 const FULL = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
 const UNAVAILABLE = /^(SQLITE_(IOERR|BUSY|LOCKED|READONLY|CANTOPEN)|EIO$|EROFS$|EMFILE$|ENFILE$)/;

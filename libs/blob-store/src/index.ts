@@ -1,0 +1,3 @@
+export * from './lib/blob-store.port';
+export * from './lib/folder/folder.blob-store';
+export * from './lib/blob-store.module';
