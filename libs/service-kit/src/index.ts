@@ -4,6 +4,7 @@ export * from './lib/service-host';
 export * from './lib/local-task-invoker';
 export * from './lib/direct-task-caller';
 export * from './lib/heartbeat.publisher';
+export * from './lib/task-entry';
 export * from './lib/local-services.module';
 export * from './lib/service-kit.constants';
 export * from './lib/image-input';

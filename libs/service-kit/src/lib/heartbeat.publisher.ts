@@ -1,13 +1,17 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { RegistryInbox } from '@aim/contracts';
 import { ServiceHost } from './service-host';
 import { SERVICE_HOSTS, SERVICE_KIT_OPTIONS } from './service-kit.constants';
+import { TaskEntry } from './task-entry';
 import type { ServiceKitOptions } from './local-services.module';
 
 const INTERVAL_NAME = 'service-kit.heartbeat';
 
-/** Announces each hosted service once it is ready, then sends its heartbeat on a timer. */
+/**
+ * Announces each hosted service once it is ready (and, in the split shape, once the remote binding takes
+ * its calls), then sends its heartbeat on a timer.
+ */
 @Injectable()
 export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HeartbeatPublisher.name);
@@ -19,9 +23,11 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
     @Inject(SERVICE_KIT_OPTIONS) private readonly options: ServiceKitOptions,
     private readonly inbox: RegistryInbox,
     private readonly scheduler: SchedulerRegistry,
+    @Optional() private readonly entry?: TaskEntry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const ready: { host: ServiceHost; ms: number }[] = [];
     for (const host of this.hosts) {
       const started = Date.now();
       try {
@@ -32,12 +38,27 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
         this.failed.add(host);
         continue;
       }
-      await this.inbox.announce({ descriptor: host.service.descriptor, heartbeat: host.heartbeat() });
-      this.logger.log(`${host.name} ready in ${Date.now() - started} ms as ${host.instanceId}`);
+      // In one process a service is announced as soon as it is ready; a remote entry opens for all at once.
+      if (this.entry) ready.push({ host, ms: Date.now() - started });
+      else await this.announce(host, Date.now() - started);
+    }
+    if (this.entry) {
+      await this.entry.open(ready.map(({ host }) => host));
+      for (const { host, ms } of ready) await this.announce(host, ms);
     }
     const timer = setInterval(() => void this.beat(), this.options.heartbeatIntervalMs);
     timer.unref();
     this.scheduler.addInterval(INTERVAL_NAME, timer);
+  }
+
+  private async announce(host: ServiceHost, readyMs: number): Promise<void> {
+    this.logger.log(`${host.name} ready in ${readyMs} ms as ${host.instanceId}`);
+    try {
+      await this.inbox.announce({ descriptor: host.service.descriptor, heartbeat: host.heartbeat() });
+    } catch (error) {
+      // Over a broker that is down: every beat announces the service again.
+      this.logger.warn(`${host.name} could not be announced yet: ${(error as Error).message}`);
+    }
   }
 
   onApplicationShutdown(): void {

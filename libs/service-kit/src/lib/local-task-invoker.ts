@@ -17,7 +17,13 @@ export class LocalTaskInvoker extends TaskInvoker {
         retryable: true,
       });
     }
-    return withDeadline(host.execute(request, options.signal), options);
+    // Once the call is over (cancelled or past its deadline) the host's work stops too: it holds a slot.
+    const work = new AbortController();
+    try {
+      return await withDeadline(host.execute(request, work.signal), options);
+    } finally {
+      work.abort();
+    }
   }
 }
 

@@ -41,7 +41,8 @@ describe('ServiceHost: files by reference', () => {
   let blobs: FolderBlobStore;
   let service: BytesService;
   let host: ServiceHost;
-  const input: ArtifactRef = { contentType: 'application/octet-stream', size: 4, blobKey: 'jobs/j1/inputs/file' };
+  const INPUT_KEY = 'jobs/j1/inputs/file';
+  const input: ArtifactRef = { contentType: 'application/octet-stream', size: 4, blobKey: INPUT_KEY };
   const request = (task: string, inputs: Record<string, ArtifactRef> = { file: input }, outputPrefix = 'jobs/j1/steps/s1'): TaskRequest => ({
     service: 'bytes',
     task,
@@ -56,7 +57,7 @@ describe('ServiceHost: files by reference', () => {
     blobs = new FolderBlobStore(folder);
     service = new BytesService();
     host = new ServiceHost(service, { concurrency: 1, queueLimit: 4 }, blobs);
-    await blobs.put(input.blobKey!, Buffer.from([1, 2, 3, 4]));
+    await blobs.put(INPUT_KEY, Buffer.from([1, 2, 3, 4]));
   });
   afterEach(() => rmSync(folder, { recursive: true, force: true }));
 

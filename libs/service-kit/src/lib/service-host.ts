@@ -8,6 +8,7 @@ import {
   matchesDeclaredType,
   ParamsValidator,
   TaskRequest,
+  TaskDescriptor,
   TaskResult,
 } from '@aim/contracts';
 import { assertSafeBlobKey, BlobStore } from '@aim/blob-store';
@@ -84,14 +85,14 @@ export class ServiceHost {
       if (signal.aborted) throw new MarketplaceError(ErrorCode.Cancelled, 'the step was cancelled before it started');
       const inputs = await this.artifacts.load(request.inputs);
       const produced = await this.service.handlers[task.name]({ inputs, params, signal });
-      this.checkOutputs(task.name, produced);
+      this.checkOutputs(task, produced);
       return this.artifacts.store(request.outputPrefix, produced);
     });
     return { outputs, instanceId: this.instanceId };
   }
 
-  private checkOutputs(taskName: string, outputs: Record<string, Artifact>): void {
-    const task = findTask(this.service.descriptor, taskName)!;
+  private checkOutputs(task: TaskDescriptor, outputs: Record<string, Artifact>): void {
+    const taskName = task.name;
     for (const output of task.outputs) {
       const produced = outputs[output.name];
       if (!produced || !matchesDeclaredType(produced.contentType, output.contentType)) {

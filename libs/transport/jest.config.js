@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'transport',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/transport',
+};

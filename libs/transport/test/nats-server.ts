@@ -1,0 +1,78 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+async function accepts(port: number): Promise<boolean> {
+  const socket = createConnection({ host: '127.0.0.1', port });
+  try {
+    await Promise.race([once(socket, 'connect'), sleep(300).then(() => Promise.reject(new Error('timeout')))]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    socket.destroy();
+  }
+}
+
+/**
+ * A real NATS server of the test's own (never the machine's: tests stop and restart it), on a free port,
+ * with JetStream in a folder of its own and the default 1 MB max_payload.
+ */
+export class NatsServer {
+  private child?: ChildProcess;
+  private readonly folder = mkdtempSync(join(tmpdir(), 'aim-nats-'));
+
+  private constructor(readonly port: number) {}
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<NatsServer> {
+    const server = new NatsServer(await freePort());
+    await server.restart();
+    return server;
+  }
+
+  /** Starts the server (again, on the same port and folder). */
+  async restart(): Promise<void> {
+    if (this.child) return;
+    const binary = process.env['NATS_SERVER'] ?? 'nats-server';
+    this.child = spawn(binary, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.folder], { stdio: 'ignore' });
+    this.child.on('exit', () => (this.child = undefined));
+    for (let i = 0; i < 100; i++) {
+      if (await accepts(this.port)) return;
+      if (!this.child) throw new Error(`${binary} exited at start`);
+      await sleep(50);
+    }
+    throw new Error(`${binary} did not listen on ${this.port}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(kill);
+    this.child = undefined;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+}
