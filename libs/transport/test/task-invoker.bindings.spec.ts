@@ -3,7 +3,7 @@ import { LocalTaskInvoker } from '@aim/service-kit';
 import { RemoteTaskInvoker } from '../src/lib/remote-task-invoker';
 import { TransportTaskEntry } from '../src/lib/transport-task-entry';
 import { clientOptions, TransportOptions } from '../src/lib/transport.options';
-import { freePort, NatsServer } from './nats-server';
+import { freePort, NatsServer } from '@aim/test-support';
 import { taskInvokerContract } from './task-invoker.contract';
 
 taskInvokerContract('local (one process)', async (hosts) => ({ invoker: new LocalTaskInvoker(hosts), close: async () => undefined }));

@@ -10,6 +10,11 @@ export abstract class BlobStore {
   abstract listFolders(prefix: string): Promise<string[]>;
   /** Removes what interrupted writes left behind; answers how many were removed. */
   abstract sweepTemporaryFiles(): Promise<number>;
+
+  /** Lets go of connections and files; nothing is lost (every write is complete when its promise resolves). */
+  async close(): Promise<void> {
+    /* nothing to let go of by default */
+  }
 }
 
 const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;

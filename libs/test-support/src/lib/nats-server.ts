@@ -27,7 +27,7 @@ async function accepts(port: number): Promise<boolean> {
 }
 
 /**
- * A real NATS server of the test's own (never the machine's: tests stop and restart it), on a free port,
+ * For tests only. A real NATS server of the test's own (never the machine's: tests stop and restart it), on a free port,
  * with JetStream in a folder of its own and the default 1 MB max_payload.
  */
 export class NatsServer {
