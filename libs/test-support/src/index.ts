@@ -1,1 +1,2 @@
 export * from './lib/nats-server';
+export * from './lib/node-app-process';

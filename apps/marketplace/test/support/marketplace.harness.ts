@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironment } from '@aim/config';
-import { createMarketplaceApp } from '../../src/app/create-marketplace-app';
+import { createEngineHttpApp } from '@aim/app-wiring';
+import { MarketplaceModule } from '../../src/app/marketplace.module';
 
 export const ADMIN_KEY = 'marketplace-test-admin-key';
 /** A user key: jobs submitted with it belong to it (ownership.spec covers browsers and strangers). */
@@ -23,7 +24,7 @@ export interface MarketplaceHarness {
 export async function startMarketplace(env: Record<string, string> = {}): Promise<MarketplaceHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'aim-marketplace-'));
   const config = loadEnvironment({ DATA_DIR: dataDir, LOG_LEVEL: 'error', ADMIN_API_KEY: ADMIN_KEY, API_KEYS: USER_KEY, ...env });
-  const app = await createMarketplaceApp(config);
+  const app = await createEngineHttpApp(MarketplaceModule.register(config), config);
   await app.init();
   return {
     app,

@@ -41,6 +41,22 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) SERVICE_CONCURRENCY = 8;
   @Type(() => Number) @IsInt() @Min(0) SERVICE_QUEUE_LIMIT = 8;
 
+  /** The split shape: how the engine and the service processes reach each other. */
+  @IsIn(['nats', 'tcp']) TRANSPORT: 'nats' | 'tcp' = 'nats';
+  @IsString() @Matches(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, { message: 'NATS_URL must be nats://host:port (comma-separated for several)' })
+  NATS_URL = 'nats://127.0.0.1:4222';
+  /** TCP: where the engine hears the services' announcements. */
+  @IsString() ENGINE_TCP_HOST = '127.0.0.1';
+  @Type(() => Number) @IsInt() @Min(1) @Max(65535) ENGINE_TCP_PORT = 4100;
+  /** TCP: where each service takes calls, `name=host:port,...`; a service process listens on its own entry's port. */
+  @Matches(/^([a-z0-9-]+=[^:,\s]+:\d{1,5})(,[a-z0-9-]+=[^:,\s]+:\d{1,5})*$/, { message: 'TCP_SERVICES must be name=host:port,name=host:port' })
+  TCP_SERVICES = 'image-processing=127.0.0.1:4101,face-detection=127.0.0.1:4102,face-analyzer=127.0.0.1:4103,digit-recognition=127.0.0.1:4104';
+  /** Split shape: blobs in the NATS object store (`nats`) or a folder every process shares (`folder`, DATA_DIR/blobs); `auto`: nats over NATS, folder over TCP. */
+  @IsIn(['auto', 'nats', 'folder']) BLOB_DRIVER: 'auto' | 'nats' | 'folder' = 'auto';
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'BLOB_BUCKET must be 1-64 letters, digits, - or _' }) BLOB_BUCKET = 'aim-blobs';
+  /** A service process that is stopped finishes the calls it holds for at most this long. */
+  @Type(() => Number) @IsInt() @Min(0) SERVICE_STOP_GRACE_MS = 30_000;
+
   @Type(() => Number) @Min(0) JOB_RETENTION_HOURS = 168;
   @Type(() => Number) @IsInt() @Min(1000) RETENTION_SWEEP_MS = 10 * 60 * 1000;
 

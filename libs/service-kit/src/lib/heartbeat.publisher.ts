@@ -16,6 +16,8 @@ const INTERVAL_NAME = 'service-kit.heartbeat';
 export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HeartbeatPublisher.name);
   private paused = false;
+  /** The hosted services that are ready and announced (or, over a broker that is down, announced at the next beat). */
+  readonly started = new Set<string>();
   private readonly failed = new Set<ServiceHost>();
 
   constructor(
@@ -52,6 +54,7 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
   }
 
   private async announce(host: ServiceHost, readyMs: number): Promise<void> {
+    this.started.add(host.name);
     this.logger.log(`${host.name} ready in ${readyMs} ms as ${host.instanceId}`);
     try {
       await this.inbox.announce({ descriptor: host.service.descriptor, heartbeat: host.heartbeat() });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { Artifact, BinaryArtifact } from '@aim/contracts';
@@ -58,7 +58,7 @@ function best<T extends string>(distribution: Record<T, number>): T {
 }
 
 @Injectable()
-export class FaceAnalyzerService extends TaskService implements OnModuleDestroy {
+export class FaceAnalyzerService extends TaskService implements OnApplicationShutdown {
   readonly descriptor = FACE_ANALYZER_DESCRIPTOR;
   override readonly maxConcurrency = 1;
   readonly handlers: Record<string, TaskHandler> = { analyse: (call) => this.analyseTask(call) };
@@ -86,7 +86,8 @@ export class FaceAnalyzerService extends TaskService implements OnModuleDestroy 
     for (let i = 0; i < 2; i++) await this.analyse({ pixels: face, width: 128, height: 128, scale: 1 }, 'photo', 0.5, 1);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** At the very end of a stop: the calls in hand are finished before (the service process waits for them). */
+  async onApplicationShutdown(): Promise<void> {
     await this.gear?.close();
   }
 

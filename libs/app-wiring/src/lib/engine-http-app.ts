@@ -1,4 +1,4 @@
-import { INestApplication, LogLevel } from '@nestjs/common';
+import { DynamicModule, INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -6,19 +6,23 @@ import { json } from 'express';
 import { LoadedEnvironment } from '@aim/config';
 import { bodyParserErrorHandler } from '@aim/engine';
 import { join } from 'node:path';
-import { MarketplaceModule } from './marketplace.module';
 import { useSecurityHeaders } from './security-headers';
 import { serveWebapp } from './serve-webapp';
 import { workspaceRoot } from './workspace-root';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
-/** Builds the one-process app (not listening yet): body limits, OpenAPI document, shutdown hooks. */
-export async function createMarketplaceApp(config: LoadedEnvironment): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(MarketplaceModule.register(config), {
-    bodyParser: false,
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
-  });
+/** Nest's log levels for the configured one. */
+export function logLevels(config: LoadedEnvironment): LogLevel[] {
+  return LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1);
+}
+
+/**
+ * Builds the engine's HTTP app around `module` (the one-process app, or the split shape's engine), not
+ * listening yet: security headers, body limits, the webapp, the OpenAPI document, shutdown hooks.
+ */
+export async function createEngineHttpApp(module: DynamicModule, config: LoadedEnvironment): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger: logLevels(config) });
   useSecurityHeaders(app);
   // Express would hash every JSON answer for an ETag; the routes that profit from one (a job) set their own.
   app.set('etag', false);

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runServiceProcess } from '@aim/app-wiring';
+
+/** The digit-recognition service as a process of its own (the split shape), also usable alone over HTTP. */
+runServiceProcess('digit-recognition');

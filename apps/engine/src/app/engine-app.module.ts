@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { resolve } from 'node:path';
+import { engineOptionsFrom, splitBlobStoreFrom, transportFrom } from '@aim/app-wiring';
+import { BlobStoreModule } from '@aim/blob-store';
+import { LoadedEnvironment } from '@aim/config';
+import { EngineModule } from '@aim/engine';
+import { StoreModule } from '@aim/store';
+import { RemoteServicesModule } from '@aim/transport';
+
+/** The split shape's engine: the HTTP API and the webapp, the store, and every service reached over the transport. */
+@Module({})
+export class EngineAppModule {
+  static register(config: LoadedEnvironment): DynamicModule {
+    return {
+      module: EngineAppModule,
+      imports: [
+        ScheduleModule.forRoot(),
+        StoreModule.register({ driver: config.STORE_DRIVER, dataDir: resolve(config.DATA_DIR) }),
+        BlobStoreModule.register(splitBlobStoreFrom(config)),
+        EngineModule.register(engineOptionsFrom(config)),
+        RemoteServicesModule.register(transportFrom(config)),
+      ],
+    };
+  }
+}

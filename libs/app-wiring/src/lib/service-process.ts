@@ -1,0 +1,133 @@
+import { Controller, DynamicModule, Get, HttpCode, Inject, Module, Param, Post, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { APP_FILTER, NestFactory } from '@nestjs/core';
+import { AnyFilesInterceptor, MulterModule } from '@nestjs/platform-express';
+import { ScheduleModule } from '@nestjs/schedule';
+import type { Request, Response } from 'express';
+import { memoryStorage } from 'multer';
+import { Artifact, ErrorCode, findTask, isJsonArtifact, MarketplaceError } from '@aim/contracts';
+import { BlobStore, BlobStoreModule } from '@aim/blob-store';
+import { LoadedEnvironment } from '@aim/config';
+import { HttpErrorFilter } from '@aim/engine';
+import { DirectTaskCaller, HeartbeatPublisher, LocalServicesModule, readImageHeader, SERVICE_HOSTS, ServiceHost } from '@aim/service-kit';
+import { ServiceTransportModule } from '@aim/transport';
+import { runApp } from './run-app';
+import { logLevels } from './engine-http-app';
+import { hostingOptions, isServiceName, ServiceName } from './service-catalogue';
+import { splitBlobStoreFrom, transportFrom } from './split-config';
+
+const SERVICE_PROCESS_OPTIONS = Symbol('SERVICE_PROCESS_OPTIONS');
+
+/**
+ * A service process's own HTTP face: health for its orchestrator, and each task callable alone
+ * (`POST /tasks/<task>`, the image as a multipart file named after the task's input, `params` as JSON
+ * text), as each service of the original product was.
+ */
+@Controller()
+class ServiceHttpController {
+  private readonly host: ServiceHost;
+  private readonly caller: DirectTaskCaller;
+
+  constructor(
+    @Inject(SERVICE_HOSTS) hosts: ServiceHost[],
+    blobs: BlobStore,
+    private readonly publisher: HeartbeatPublisher,
+    @Inject(SERVICE_PROCESS_OPTIONS) private readonly options: { maxImagePixels: number },
+  ) {
+    this.host = hosts[0];
+    this.caller = new DirectTaskCaller(this.host, blobs);
+  }
+
+  @Get('health/live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** Ready once the service's models are loaded and it takes calls from the engine. */
+  @Get('health/ready')
+  ready(@Res() response: Response) {
+    const ready = this.publisher.started.has(this.host.name);
+    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'starting', service: this.host.name, instance: this.host.instanceId });
+  }
+
+  @Post('tasks/:task')
+  @HttpCode(200)
+  @UseInterceptors(AnyFilesInterceptor())
+  async run(@Param('task') taskName: string, @UploadedFiles() files: Express.Multer.File[] = [], @Req() request: Request, @Res() response: Response) {
+    const task = findTask(this.host.service.descriptor, taskName);
+    if (!task) throw new MarketplaceError(ErrorCode.TaskNotFound, `service "${this.host.name}" has no task "${taskName}"; it has ${this.host.service.descriptor.tasks.map((t) => t.name).join(', ')}`);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const params = parseParams(body['params']);
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new MarketplaceError(ErrorCode.InvalidParameters, 'params must be a JSON object');
+    const inputs: Record<string, Artifact> = {};
+    for (const input of task.inputs) {
+      const file = files.find((f) => f.fieldname === input.name) ?? (task.inputs.length === 1 && files.length === 1 ? files[0] : undefined);
+      if (!file) throw new MarketplaceError(ErrorCode.InputMissing, `send the input "${input.name}" as a multipart file field named "${input.name}"`);
+      // Images are known by their bytes, not by the type the client claims.
+      const header = await readImageHeader(file.buffer, this.options.maxImagePixels);
+      inputs[input.name] = { contentType: `image/${header.format}`, data: file.buffer };
+    }
+    const abort = new AbortController();
+    request.on('close', () => {
+      if (!response.writableEnded) abort.abort();
+    });
+    const outputs = await this.caller.call(task.name, inputs, params as Record<string, unknown>, abort.signal);
+    const fileOutputs = Object.values(outputs).filter((output) => !isJsonArtifact(output));
+    if (task.outputs.length === 1 && fileOutputs.length === 1) {
+      const [file] = fileOutputs as { contentType: string; data: Uint8Array }[];
+      response.type(file.contentType).send(Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength));
+      return;
+    }
+    response.json(Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, isJsonArtifact(output) ? output.value : { contentType: output.contentType, base64: Buffer.from(output.data).toString('base64') }])));
+  }
+}
+
+function parseParams(text: unknown): unknown {
+  if (typeof text !== 'string' || !text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new MarketplaceError(ErrorCode.InvalidJson, `params is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** One service as a process of the split shape: hosted here, reached over the transport, blobs shared. */
+@Module({})
+export class ServiceProcessModule {
+  static register(name: ServiceName, config: LoadedEnvironment): DynamicModule {
+    const transport = transportFrom(config);
+    const own = transport.kind === 'tcp' ? transport.services[name] : undefined;
+    if (transport.kind === 'tcp' && !own) throw new Error(`TCP_SERVICES has no entry for ${name}`);
+    return {
+      module: ServiceProcessModule,
+      imports: [
+        ScheduleModule.forRoot(),
+        BlobStoreModule.register(splitBlobStoreFrom(config)),
+        MulterModule.register({ storage: memoryStorage(), limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 8, fields: 8, fieldSize: 1024 * 1024 } }),
+        ServiceTransportModule.register({ transport, endpoint: own && { host: config.HOST, port: own.port }, stopGraceMs: config.SERVICE_STOP_GRACE_MS }),
+        LocalServicesModule.register(hostingOptions([name], config)),
+      ],
+      controllers: [ServiceHttpController],
+      providers: [
+        { provide: SERVICE_PROCESS_OPTIONS, useValue: { maxImagePixels: config.MAX_IMAGE_PIXELS } },
+        { provide: APP_FILTER, useValue: new HttpErrorFilter(config.MAX_UPLOAD_BYTES) },
+      ],
+    };
+  }
+}
+
+/** The main of a service app: `runServiceProcess('face-detection')`. */
+export function runServiceProcess(name: string): void {
+  if (!isServiceName(name)) {
+    console.error(`no service is called "${name}"`);
+    process.exit(64);
+  }
+  void runApp(
+    name,
+    async (config) => {
+      const app = await NestFactory.create(ServiceProcessModule.register(name, config), { logger: logLevels(config) });
+      app.enableShutdownHooks();
+      return { app };
+    },
+    (config) => `${name} on http://localhost:${config.PORT} (tasks at POST /tasks/<task>), calls over ${config.TRANSPORT === 'nats' ? config.NATS_URL : 'TCP'}`,
+  );
+}
