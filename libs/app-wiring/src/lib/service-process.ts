@@ -1,7 +1,10 @@
-import { Controller, DynamicModule, Get, HttpCode, Inject, Module, Param, Post, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { Controller, DynamicModule, Get, Header, HttpCode, Inject, Injectable, Module, Param, Post, Req, Res, UploadedFiles, UseInterceptors } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { AnyFilesInterceptor, MulterModule } from '@nestjs/platform-express';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { ScheduleModule } from '@nestjs/schedule';
+import { SwaggerModule } from '@nestjs/swagger';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Request, Response } from 'express';
 import { memoryStorage } from 'multer';
 import { Artifact, ErrorCode, findTask, isJsonArtifact, MarketplaceError } from '@aim/contracts';
@@ -9,13 +12,51 @@ import { BlobStore, BlobStoreModule } from '@aim/blob-store';
 import { LoadedEnvironment } from '@aim/config';
 import { HttpErrorFilter } from '@aim/engine';
 import { DirectTaskCaller, HeartbeatPublisher, LocalServicesModule, readImageHeader, SERVICE_HOSTS, ServiceHost } from '@aim/service-kit';
-import { ServiceTransportModule } from '@aim/transport';
+import { ServiceTransportModule, TransportTaskEntry } from '@aim/transport';
 import { runApp } from './run-app';
 import { logLevels } from './engine-http-app';
+import { useSecurityHeaders } from './security-headers';
+import { serviceOpenApi } from './service-openapi';
 import { hostingOptions, isServiceName, ServiceName } from './service-catalogue';
 import { splitBlobStoreFrom, transportFrom } from './split-config';
 
 const SERVICE_PROCESS_OPTIONS = Symbol('SERVICE_PROCESS_OPTIONS');
+
+/** Prometheus metrics of a service process: its calls (from the engine and over HTTP alike), its queue. */
+@Injectable()
+class ServiceMetrics {
+  readonly registry = new Registry();
+
+  constructor(@Inject(SERVICE_HOSTS) hosts: ServiceHost[]) {
+    collectDefaultMetrics({ register: this.registry });
+    const calls = new Counter({ name: 'aim_service_calls_total', help: 'Calls that ended, by task and outcome (ok or the error code)', labelNames: ['service', 'task', 'outcome'], registers: [this.registry] });
+    const seconds = new Histogram({
+      name: 'aim_service_call_seconds',
+      help: 'Time of a call, from its arrival to its answer',
+      labelNames: ['service', 'task'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    for (const host of hosts) {
+      host.ended.subscribe(({ task, seconds: took, code }) => {
+        calls.inc({ service: host.name, task, outcome: code ?? 'ok' });
+        seconds.observe({ service: host.name, task }, took);
+      });
+    }
+    const gauge = (name: string, help: string, read: (host: ServiceHost) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['service'],
+        registers: [this.registry],
+        collect() {
+          for (const host of hosts) this.set({ service: host.name }, read(host));
+        },
+      });
+    gauge('aim_service_in_flight', 'Calls being worked on', (host) => host.queue.inFlight);
+    gauge('aim_service_queue_depth', 'Calls waiting for their turn', (host) => host.queue.depth);
+  }
+}
 
 /**
  * A service process's own HTTP face: health for its orchestrator, and each task callable alone
@@ -31,6 +72,8 @@ class ServiceHttpController {
     @Inject(SERVICE_HOSTS) hosts: ServiceHost[],
     blobs: BlobStore,
     private readonly publisher: HeartbeatPublisher,
+    private readonly entry: TransportTaskEntry,
+    private readonly metrics: ServiceMetrics,
     @Inject(SERVICE_PROCESS_OPTIONS) private readonly options: { maxImagePixels: number },
   ) {
     this.host = hosts[0];
@@ -42,11 +85,19 @@ class ServiceHttpController {
     return { status: 'ok' };
   }
 
-  /** Ready once the service's models are loaded and it takes calls from the engine. */
+  /** Ready once the service's models are loaded, it is announced, and calls can reach it (over NATS: connected). */
   @Get('health/ready')
   ready(@Res() response: Response) {
-    const ready = this.publisher.started.has(this.host.name);
-    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'starting', service: this.host.name, instance: this.host.instanceId });
+    const started = this.publisher.started.has(this.host.name);
+    const ready = started && this.entry.connected;
+    const status = ready ? 'ready' : started ? 'no connection to the broker' : 'starting';
+    response.status(ready ? 200 : 503).json({ status, service: this.host.name, instance: this.host.instanceId, callsInHand: this.entry.callsInHand });
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  metricsText(): Promise<string> {
+    return this.metrics.registry.metrics();
   }
 
   @Post('tasks/:task')
@@ -108,6 +159,7 @@ export class ServiceProcessModule {
       ],
       controllers: [ServiceHttpController],
       providers: [
+        ServiceMetrics,
         { provide: SERVICE_PROCESS_OPTIONS, useValue: { maxImagePixels: config.MAX_IMAGE_PIXELS } },
         { provide: APP_FILTER, useValue: new HttpErrorFilter(config.MAX_UPLOAD_BYTES) },
       ],
@@ -124,8 +176,11 @@ export function runServiceProcess(name: string): void {
   void runApp(
     name,
     async (config) => {
-      const app = await NestFactory.create(ServiceProcessModule.register(name, config), { logger: logLevels(config) });
+      const app = await NestFactory.create<NestExpressApplication>(ServiceProcessModule.register(name, config), { logger: logLevels(config) });
+      useSecurityHeaders(app);
       app.enableShutdownHooks();
+      const [host] = app.get<ServiceHost[]>(SERVICE_HOSTS);
+      SwaggerModule.setup('api/docs', app, serviceOpenApi(host.service.descriptor), { jsonDocumentUrl: 'api/docs-json' });
       return { app };
     },
     (config) => `${name} on http://localhost:${config.PORT} (tasks at POST /tasks/<task>), calls over ${config.TRANSPORT === 'nats' ? config.NATS_URL : 'TCP'}`,

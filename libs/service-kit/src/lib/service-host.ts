@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Subject } from 'rxjs';
 import {
   Artifact,
   ErrorCode,
@@ -55,7 +56,22 @@ export class ServiceHost {
     };
   }
 
+  /** Every call that ended: its task, how long it took, and its error code when it failed (for metrics). */
+  readonly ended = new Subject<{ task: string; seconds: number; code?: string }>();
+
   async execute(request: TaskRequest, signal: AbortSignal): Promise<TaskResult> {
+    const started = performance.now();
+    try {
+      const result = await this.run(request, signal);
+      this.ended.next({ task: request.task, seconds: (performance.now() - started) / 1000 });
+      return result;
+    } catch (error) {
+      this.ended.next({ task: request.task, seconds: (performance.now() - started) / 1000, code: MarketplaceError.from(error).code });
+      throw error;
+    }
+  }
+
+  private async run(request: TaskRequest, signal: AbortSignal): Promise<TaskResult> {
     const task = findTask(this.service.descriptor, request.task);
     if (!task) {
       throw new MarketplaceError(ErrorCode.TaskNotFound, `service "${this.name}" has no task "${request.task}"`);

@@ -51,7 +51,7 @@ export class ServiceTransportModule {
         { provide: TaskEntry, useExisting: TransportTaskEntry },
         TransportStopper,
       ],
-      exports: [RegistryInbox, TaskEntry],
+      exports: [RegistryInbox, TaskEntry, TransportTaskEntry],
     };
   }
 }

@@ -27,6 +27,7 @@ export class TransportTaskEntry extends TaskEntry {
   private readonly logger = new Logger(TransportTaskEntry.name);
   private server?: MessageServer;
   private readonly calls = new CallCounter();
+  private brokerState = 'not connected';
 
   constructor(
     private readonly transport: TransportOptions,
@@ -47,8 +48,21 @@ export class TransportTaskEntry extends TaskEntry {
     }
     listenForTasks(server, hosts, this.calls);
     await listening(server);
+    this.brokerState = 'connected';
+    // Nest reports the NATS connection's state: a service cut off from its broker is not ready.
+    if (server instanceof QueueServerNats) server.status.subscribe((status) => (this.brokerState = status));
     this.server = server;
     this.logger.log(`taking calls for ${hosts.map((host) => host.name).join(', ') || 'no service'} over ${this.describe()}`);
+  }
+
+  /** Whether calls can reach this process: listening, and (over NATS) connected to the broker. */
+  get connected(): boolean {
+    return this.server !== undefined && this.brokerState === 'connected';
+  }
+
+  /** The calls held now, from their arrival to their answer. */
+  get callsInHand(): number {
+    return this.calls.count;
   }
 
   /** Leaves the queue groups, lets the calls in hand finish, then closes. */
