@@ -23,11 +23,11 @@ async function resultOf(client: EngineClient, pipeline: string, image: Uint8Arra
 describe('the split shape: the engine and every service as processes of their own', () => {
   let oneProcess: Awaited<ReturnType<typeof startOneProcess>>;
   let nats: NatsServer;
-  /** A 2500x2500 noise PNG stored without compression: about 18.8 MB, close to the 20 MiB upload limit. */
+  /** A 2580x2580 noise PNG stored without compression: about 20 MB, just under the 20 MiB upload limit. */
   let large: Buffer;
 
   beforeAll(async () => {
-    large = await sharp({ create: { width: 2500, height: 2500, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+    large = await sharp({ create: { width: 2580, height: 2580, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
       .png({ compressionLevel: 0 })
       .toBuffer();
     [oneProcess, nats] = await Promise.all([startOneProcess(), NatsServer.start()]);
@@ -55,7 +55,8 @@ describe('the split shape: the engine and every service as processes of their ow
     });
 
     it('carries a 20 MB image through (far beyond a broker message) to the same thumbnail', async () => {
-      expect(large.length).toBeGreaterThan(18_000_000);
+      expect(large.length).toBeGreaterThan(19_900_000);
+      expect(large.length).toBeLessThan(20 * 1024 * 1024);
       const alone = await resultOf(split.client, 'thumbnail', large, 'large.png', { width: 256 });
       const together = await resultOf(oneProcess.client, 'thumbnail', large, 'large.png', { width: 256 });
       expect(alone).toEqual(together);

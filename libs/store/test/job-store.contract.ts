@@ -65,6 +65,22 @@ export function describeJobStoreContract(name: string, open: () => Promise<JobSt
       expect(await store.hasJob('ghost')).toBe(false);
     });
 
+    it('commits many saves of one job asked for at once in the order they were asked, each as the job was then', async () => {
+      const job = makeJob('busy');
+      const writes: Promise<unknown>[] = [store.createJob(job, [makeEvent(job, 1)])];
+      for (let seq = 2; seq <= 40; seq++) {
+        job.seq = seq;
+        job.status = seq === 40 ? 'succeeded' : 'running';
+        job.updatedAt = new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString();
+        writes.push(store.saveJob(job, [makeEvent(job, seq)]));
+      }
+      await Promise.all(writes);
+      const stored = await store.getJob('busy');
+      expect([stored?.seq, stored?.status]).toEqual([40, 'succeeded']);
+      expect((await store.listEvents('busy', 0)).map((event) => event.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect((await store.listEvents('busy', 0)).map((event) => event.status)).toEqual(['queued', ...Array(38).fill('running'), 'succeeded']);
+    });
+
     it('makes one job of two creates with the same idempotency key at once', async () => {
       const [first, second] = await Promise.all([
         store.createJob(makeJob('k1', { idempotencyKey: 'same' }), []),

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
@@ -7,7 +8,8 @@ import { DigitRecognitionService } from '@aim/digit-recognition';
 import { faceAnalyzerFiles, FaceAnalyzerService } from '@aim/face-analyzer';
 import { FaceDetectionService } from '@aim/face-detection';
 import { createHuman, fileModelLoader, initTensorflow, rgbTensor, tf } from '@aim/ml-runtime';
-import { decodeRgb, ServiceHost, TaskService } from '@aim/service-kit';
+import { FolderBlobStore } from '@aim/blob-store';
+import { decodeRgb, DirectTaskCaller, ServiceHost, TaskService } from '@aim/service-kit';
 import { fixed, medianTime, table } from './stats';
 
 
@@ -17,9 +19,13 @@ async function timedReady(service: TaskService): Promise<number> {
   return performance.now() - started;
 }
 
-function call(host: ServiceHost, task: string, data: Buffer, params: Record<string, unknown> = {}) {
+/** The files of the service calls: a folder store, as in one process. */
+const blobFolder = mkdtempSync(join(tmpdir(), 'aim-bench-ai-'));
+const blobs = new FolderBlobStore(blobFolder);
+
+function call(caller: DirectTaskCaller, task: string, data: Buffer, params: Record<string, unknown> = {}) {
   const inputs: Record<string, Artifact> = { image: { contentType: 'image/jpeg', data } };
-  return host.execute({ service: host.name, task, inputs, params }, new AbortController().signal);
+  return caller.call(task, inputs, params);
 }
 
 export async function benchAi(options: { root: string; testData: string; runs: number; leakCalls: number }): Promise<void> {
@@ -53,9 +59,9 @@ export async function benchAi(options: { root: string; testData: string; runs: n
   const digitJpeg = readFileSync(join(options.testData, 'digits/digit-7-07.jpg'));
   const digitPixels = new Float32Array(784).fill(0);
 
-  const detectionHost = new ServiceHost(detection, queue);
-  const analyzerHost = new ServiceHost(analyzer, queue);
-  const digitHost = new ServiceHost(digits, queue);
+  const detectionHost = new DirectTaskCaller(new ServiceHost(detection, queue, blobs), blobs);
+  const analyzerHost = new DirectTaskCaller(new ServiceHost(analyzer, queue, blobs), blobs);
+  const digitHost = new DirectTaskCaller(new ServiceHost(digits, queue, blobs), blobs);
   const rows: (string | number)[][] = [['measure', 'service ms', 'raw model ms', 'load + warm-up ms', 'goal']];
   rows.push([
     `face detection, ${width}x${height} JPEG`,
@@ -95,4 +101,5 @@ export async function benchAi(options: { root: string; testData: string; runs: n
       `${options.leakCalls} ${name} calls in a row: tensors ${before.tensors} → ${after.tensors}, RSS ${fixed(before.rss / 2 ** 20, 0)} → ${fixed(after.rss / 2 ** 20, 0)} MiB`,
     );
   }
+  rmSync(blobFolder, { recursive: true, force: true });
 }

@@ -1,9 +1,12 @@
 import { Jimp } from 'jimp';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp, { Sharp } from 'sharp';
 import { Artifact } from '@aim/contracts';
 import { ImageProcessingService } from '@aim/image-processing';
-import { ServiceHost } from '@aim/service-kit';
+import { FolderBlobStore } from '@aim/blob-store';
+import { DirectTaskCaller, ServiceHost } from '@aim/service-kit';
 import { fixed, medianTime, table } from './stats';
 
 type JimpImage = Awaited<ReturnType<typeof Jimp.read>>;
@@ -29,17 +32,17 @@ const CASES: Case[] = [
 
 export async function benchImages(options: { photo: string; runs: number; jimpRuns: number; jimpBlur: boolean }): Promise<void> {
   const jpeg = await sharp(readFileSync(options.photo)).resize(1920, 1080, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
-  const host = new ServiceHost(new ImageProcessingService({ maxInputPixels: 40_000_000 }), { concurrency: 1, queueLimit: 0 });
-  const signal = new AbortController().signal;
+  const folder = mkdtempSync(join(tmpdir(), 'aim-bench-images-'));
+  const blobs = new FolderBlobStore(folder);
+  const caller = new DirectTaskCaller(new ServiceHost(new ImageProcessingService({ maxInputPixels: 40_000_000 }), { concurrency: 1, queueLimit: 0 }, blobs), blobs);
   console.log(`\n## Image processing: 1920x1080 JPEG (${jpeg.length} bytes) in, decode + operation + encode, median of ${options.runs} runs (jimp: ${options.jimpRuns})`);
   const rows: (string | number)[][] = [['task', 'service ms', 'raw sharp ms', 'service / sharp', 'jimp ms', 'jimp / sharp']];
   await medianTime(5, () => sharp(jpeg).resize(640).jpeg().toBuffer()); // warm-up
   for (const benchCase of CASES) {
     const inputs: Record<string, Artifact> = { image: { contentType: 'image/jpeg', data: jpeg } };
-    const request = { service: 'image-processing', task: benchCase.task, inputs, params: benchCase.params };
     const format = benchCase.task === 'convert' ? 'webp' : 'jpeg';
     const raw = await medianTime(options.runs, () => benchCase.raw(sharp(jpeg)).toFormat(format).toBuffer());
-    const service = await medianTime(options.runs, () => host.execute(request, signal));
+    const service = await medianTime(options.runs, () => caller.call(benchCase.task, inputs, benchCase.params));
     let jimp = '-';
     const skipJimp = benchCase.task === 'convert' || (benchCase.task === 'blur' && !options.jimpBlur);
     if (!skipJimp) {
@@ -57,5 +60,6 @@ export async function benchImages(options: { photo: string; runs: number; jimpRu
     console.log(`  ${benchCase.task} done`);
   }
   console.log(table(rows));
+  rmSync(folder, { recursive: true, force: true });
   if (!options.jimpBlur) console.log('jimp blur skipped (it takes about a minute); run with --jimp-blur to include it');
 }

@@ -36,7 +36,7 @@ export interface JobAnswer {
 export interface ServiceView {
   name: string;
   status: string;
-  instances: { id: string; available: boolean; inFlight: number }[];
+  instances: { id: string; available: boolean; inFlight: number; queueDepth: number }[];
 }
 
 /** A running engine (the split shape's, or the one-process marketplace) as its users call it over HTTP. */

@@ -17,7 +17,10 @@ export abstract class JobStore {
   /** Inserts the job; when its idempotency key is taken, answers the job that holds it instead. */
   abstract createJob(job: Job, events: JobEvent[]): Promise<CreateJobResult>;
   /**
-   * Replaces the job and appends its events, atomically. Events describe the change: when every event
+   * Replaces the job and appends its events, atomically. The job is taken as it is when this is called
+   * (the runner goes on changing the object), and the writes of one job commit in the order they were
+   * asked for, without waiting for each other: the JobRecorder numbers events in memory and relies on it.
+   * Events describe the change: when every event
    * names a for-each item (`item`), only those items changed, and an adapter may write just them (and
    * the rest of the job); with any other event, or none, everything is written.
    */

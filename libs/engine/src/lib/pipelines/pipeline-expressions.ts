@@ -5,7 +5,10 @@ type ExpressionNode = { type?: string; value?: unknown; steps?: ExpressionNode[]
 
 /** What one evaluation may spend: a pipeline author must not be able to freeze the engine. */
 export interface ExpressionLimits {
-  /** Wall time of one evaluation (JSONata evaluates on the event loop). */
+  /**
+   * CPU time of one evaluation (JSONata evaluates on the event loop). Not wall time: on a busy machine a
+   * process may wait for a core far longer than a small expression works, and that is not the expression's doing.
+   */
   timeoutMs: number;
   /** Nesting of evaluation: recursion that never ends stops here. */
   maxDepth: number;
@@ -15,10 +18,13 @@ export interface ExpressionLimits {
 
 export const DEFAULT_EXPRESSION_LIMITS: ExpressionLimits = { timeoutMs: 100, maxDepth: 500, maxItems: 100_000 };
 
+/** Where JSONata looks for a function to call as it enters each node of an expression. */
+const EVALUATE_ENTRY = Symbol.for('jsonata.__evaluate_entry');
+
 /** JSONata's own guardrail codes: stack too deep, too long, sequence too long, range too large. */
 const LIMIT_CODES: Record<string, (limits: ExpressionLimits) => string> = {
   D1011: (limits) => `it nests deeper than ${limits.maxDepth} levels (a recursion that never ends?)`,
-  D1012: (limits) => `it ran longer than ${limits.timeoutMs} ms`,
+  D1012: (limits) => `it worked longer than ${limits.timeoutMs} ms`,
   D2015: (limits) => `it builds a list longer than ${limits.maxItems} items`,
   D2014: () => 'it builds a range of more than 10,000,000 numbers',
 };
@@ -38,7 +44,8 @@ export class PipelineExpressions {
     let expression = this.compiled.get(text);
     if (!expression) {
       try {
-        expression = jsonata(text, { timeout: this.limits.timeoutMs, stack: this.limits.maxDepth, sequence: this.limits.maxItems });
+        expression = jsonata(text, { stack: this.limits.maxDepth, sequence: this.limits.maxItems });
+        expression.assign(EVALUATE_ENTRY as unknown as string, this.timeGuard());
       } catch (error) {
         const { message, position } = error as { message: string; position?: number };
         throw new MarketplaceError(ErrorCode.PipelineInvalid, `${message}${position !== undefined ? ` at character ${position}` : ''}`);
@@ -46,6 +53,23 @@ export class PipelineExpressions {
       this.compiled.set(text, expression);
     }
     return expression;
+  }
+
+  /**
+   * Called by JSONata as it enters each node: every 32 nodes, the CPU time the process has used since the
+   * evaluation began is checked against the limit (JSONata's own timeout counts wall time).
+   */
+  private timeGuard() {
+    const started = new WeakMap<object, { cpu: NodeJS.CpuUsage; nodes: number }>();
+    const limitMicros = this.limits.timeoutMs * 1000;
+    return (_node: unknown, _input: unknown, environment: { base?: object }) => {
+      const evaluation = environment.base ?? environment;
+      let state = started.get(evaluation);
+      if (!state) started.set(evaluation, (state = { cpu: process.cpuUsage(), nodes: 0 }));
+      if (++state.nodes % 32 !== 0) return;
+      const used = process.cpuUsage(state.cpu);
+      if (used.user + used.system > limitMicros) throw { code: 'D1012', value: this.limits.timeoutMs };
+    };
   }
 
   async evaluate(text: string, context: Record<string, unknown>): Promise<unknown> {

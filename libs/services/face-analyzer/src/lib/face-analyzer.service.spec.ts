@@ -39,7 +39,7 @@ describe('face-analyzer service (Human faceres + emotion, gear for race; real ph
   };
 
   beforeAll(() => service.ready(), 120_000);
-  afterAll(() => service.onModuleDestroy());
+  afterAll(() => service.onApplicationShutdown());
 
   it.each(Object.keys(EXPECTED))('gives every field for each face of %s', async (file) => {
     const faces = await run(readFileSync(join(FACES, file)));
