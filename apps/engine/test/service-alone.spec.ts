@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -99,5 +99,40 @@ describe('a service process alone, over HTTP, as each service of the original pr
       if (status !== 200) await new Promise((r) => setTimeout(r, 50));
     }
     expect(status).toBe(200);
+  });
+
+  it('starts while its broker is not there yet: alive at once, ready once the broker comes', async () => {
+    const late = await NatsServer.start();
+    await late.stop();
+    const env = { TRANSPORT: 'nats', NATS_URL: late.url, LOG_LEVEL: 'error', DATA_DIR: dataDir, HEARTBEAT_INTERVAL_MS: '500' };
+    const lonely = await spawnNodeApp(resolve(WORKSPACE_ROOT, 'dist/apps/image-processing/main.js'), { cwd: WORKSPACE_ROOT, port: await freePort(), env, ready: 'live' });
+    try {
+      const waiting = await fetch(`${lonely.url}/health/ready`);
+      expect([waiting.status, ((await waiting.json()) as { status: string }).status]).toEqual([503, 'no connection to the broker']);
+      await late.restart();
+      let status = 503;
+      for (let i = 0; i < 200 && status !== 200; i++) {
+        status = (await fetch(`${lonely.url}/health/ready`)).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(status).toBe(200);
+    } finally {
+      await lonely.stop();
+      await late.dispose();
+    }
+  });
+
+  it('over TCP, stops at start with a message naming the port when its port is taken', async () => {
+    const taken = createServer();
+    const port = await freePort();
+    await new Promise<void>((done) => taken.listen(port, '127.0.0.1', () => done()));
+    try {
+      const env = { TRANSPORT: 'tcp', TCP_SERVICES: `image-processing=127.0.0.1:${port}`, ENGINE_TCP_PORT: String(await freePort()), LOG_LEVEL: 'error', DATA_DIR: dataDir };
+      await expect(spawnNodeApp(resolve(WORKSPACE_ROOT, 'dist/apps/image-processing/main.js'), { cwd: WORKSPACE_ROOT, port: await freePort(), env, ready: 'live' })).rejects.toThrow(
+        new RegExp(`exited with 1[\\s\\S]*EADDRINUSE[\\s\\S]*${port}`),
+      );
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -106,7 +106,13 @@ export class SplitDeployment {
 
   static async start(transport: Transport, extraEnv: Record<string, string> = {}, services: readonly ServiceName[] = SERVICES): Promise<SplitDeployment> {
     const deployment = new SplitDeployment(transport);
-    await deployment.boot(extraEnv, services);
+    try {
+      await deployment.boot(extraEnv, services);
+    } catch (error) {
+      // What did start is stopped: a process left behind would keep the test run from ending.
+      await deployment.stop();
+      throw error;
+    }
     return deployment;
   }
 
@@ -133,7 +139,9 @@ export class SplitDeployment {
     this.env = common;
     this.engine = await spawnNodeApp(bundle('engine'), { cwd: WORKSPACE_ROOT, port: await freePort(), env: { ...common, API_KEYS: USER_KEY } });
     this.client = new EngineClient(this.engine.url);
-    await Promise.all(services.map((name) => this.startInstance(name)));
+    const started = await Promise.allSettled(services.map((name) => this.startInstance(name)));
+    const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
     await this.client.waitForServices(services);
   }
 

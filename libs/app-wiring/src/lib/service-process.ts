@@ -90,7 +90,7 @@ class ServiceHttpController {
   ready(@Res() response: Response) {
     const started = this.publisher.started.has(this.host.name);
     const ready = started && this.entry.connected;
-    const status = ready ? 'ready' : started ? 'no connection to the broker' : 'starting';
+    const status = ready ? 'ready' : started || this.publisher.modelsReady ? 'no connection to the broker' : 'starting';
     response.status(ready ? 200 : 503).json({ status, service: this.host.name, instance: this.host.instanceId, callsInHand: this.entry.callsInHand });
   }
 
@@ -117,8 +117,9 @@ class ServiceHttpController {
       const header = await readImageHeader(file.buffer, this.options.maxImagePixels);
       inputs[input.name] = { contentType: `image/${header.format}`, data: file.buffer };
     }
+    // The caller gone before its answer: the work stops (the request's own 'close' only means its body was read).
     const abort = new AbortController();
-    request.on('close', () => {
+    response.on('close', () => {
       if (!response.writableEnded) abort.abort();
     });
     const outputs = await this.caller.call(task.name, inputs, params as Record<string, unknown>, abort.signal);

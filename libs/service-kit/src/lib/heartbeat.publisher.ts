@@ -16,6 +16,9 @@ const INTERVAL_NAME = 'service-kit.heartbeat';
 export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HeartbeatPublisher.name);
   private paused = false;
+  private stopped = false;
+  /** The hosted services have loaded their models (they may still wait for their broker). */
+  modelsReady = false;
   /** The hosted services that are ready and announced (or, over a broker that is down, announced at the next beat). */
   readonly started = new Set<string>();
   private readonly failed = new Set<ServiceHost>();
@@ -44,10 +47,26 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
       if (this.entry) ready.push({ host, ms: Date.now() - started });
       else await this.announce(host, Date.now() - started);
     }
-    if (this.entry) {
-      await this.entry.open(ready.map(({ host }) => host));
-      for (const { host, ms } of ready) await this.announce(host, ms);
+    this.modelsReady = true;
+    if (this.entry?.waitsForBroker) {
+      // The broker may not be there yet: the process answers (live, not ready) while the entry waits for it.
+      const entry = this.entry;
+      void this.openThenAnnounce(entry, ready).catch((error: unknown) => this.logger.error(`the services could not take calls: ${(error as Error).message}`));
+      return;
     }
+    // A TCP port that cannot be had fails the start here.
+    if (this.entry) await this.openThenAnnounce(this.entry, ready);
+    else this.startBeating();
+  }
+
+  private async openThenAnnounce(entry: TaskEntry, ready: { host: ServiceHost; ms: number }[]): Promise<void> {
+    await entry.open(ready.map(({ host }) => host));
+    for (const { host, ms } of ready) await this.announce(host, ms);
+    this.startBeating();
+  }
+
+  private startBeating(): void {
+    if (this.stopped) return;
     const timer = setInterval(() => void this.beat(), this.options.heartbeatIntervalMs);
     timer.unref();
     this.scheduler.addInterval(INTERVAL_NAME, timer);
@@ -65,6 +84,7 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationShutdown(): void {
+    this.stopped = true;
     if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
   }
 

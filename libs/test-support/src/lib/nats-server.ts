@@ -6,12 +6,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** Ports this process has handed out: never twice, though each is free again once its test is done. */
+const handedOut = new Set<number>();
+
+/**
+ * A port that is free now, for a server a test starts. Taken from below Linux's ephemeral range
+ * (32768-60999), where outgoing connections take their local ports: a port found free there could be
+ * taken by a connection before the server binds it. Never the same port twice in one process.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (handedOut.has(port)) continue;
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no free port found between 20000 and 32000');
 }
 
 async function accepts(port: number): Promise<boolean> {

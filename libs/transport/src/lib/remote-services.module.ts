@@ -49,9 +49,13 @@ export class AnnouncementServer implements OnApplicationBootstrap, OnApplication
     const server: MessageServer =
       transport.kind === 'nats' ? new ServerNats(natsConnection(transport.url)) : new ServerTCP({ host: transport.engine.host, port: transport.engine.port });
     listenForAnnouncements(server, this.inbox);
-    await listening(server);
     this.server = server;
-    this.logger.log(`listening for services over ${transport.kind === 'nats' ? `NATS ${transport.url}` : `TCP ${transport.engine.host}:${transport.engine.port}`}`);
+    const where = transport.kind === 'nats' ? `NATS ${transport.url}` : `TCP ${transport.engine.host}:${transport.engine.port}`;
+    const listened = listening(server).then(() => this.logger.log(`listening for services over ${where}`));
+    // A TCP port that cannot be had stops the start; NATS is waited for without holding the engine back
+    // (it answers its API and webapp meanwhile; services show up once the broker is there).
+    if (transport.kind === 'tcp') return listened;
+    listened.catch((error: unknown) => this.logger.error(`cannot listen for services over ${where}: ${(error as Error).message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -38,6 +38,10 @@ export class TransportTaskEntry extends TaskEntry {
     super();
   }
 
+  get waitsForBroker(): boolean {
+    return this.transport.kind === 'nats';
+  }
+
   async open(hosts: ServiceHost[]): Promise<void> {
     let server: MessageServer;
     if (this.transport.kind === 'nats') {
