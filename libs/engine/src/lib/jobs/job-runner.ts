@@ -26,6 +26,7 @@ import { ServiceRegistry } from '../registry/service-registry';
 import { expressionContext, resolveReference } from './job-context';
 import { EventSpec, JobRecorder } from './job-recorder';
 import { ServiceSlots } from './service-slots';
+import { checkedStepOutputs } from './step-outputs';
 import { WebhookSender } from './webhook.sender';
 
 interface ActiveJob {
@@ -326,11 +327,12 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       const request = await this.request(job, step, index);
       const timeoutMs = job.pipeline.steps.find((s) => s.id === step.id)?.timeoutMs ?? this.options.stepTimeoutMs;
       const result = await this.invoker.invoke(request, { signal: controller.signal, timeoutMs });
+      const outputs = checkedStepOutputs(request, result.outputs);
       if (!this.isLive(active) || isTerminalJobStatus(job.status)) return;
       this.metrics.stepDuration.observe({ service: step.service, task: step.task }, (performance.now() - started) / 1000);
       run.status = 'succeeded';
       run.finishedAt = new Date().toISOString();
-      run.outputs = result.outputs;
+      run.outputs = outputs;
       run.instanceId = result.instanceId;
       run.error = undefined;
       if (step.items && step.items.every((item) => item.status === 'succeeded')) {
