@@ -49,10 +49,12 @@ export class RemoteTaskInvoker extends TaskInvoker {
       const message: TaskCallMessage = { callId, request, timeoutMs: options.timeoutMs };
       // Added to a subscription that may already be closed (an answer before subscribe returned): then it ends at once.
       subscription.add(client.send<TaskReply, TaskCallMessage>(subject, message).subscribe({
-        next: (reply) =>
+        next: (reply: unknown) =>
           settle(() => {
-            if ('result' in reply && reply.result) resolve(reply.result);
-            else reject(errorFromWire((reply as { error?: unknown }).error));
+            // Whatever came back (a reply of another version, junk): never thrown here, always an answer.
+            const answer = (typeof reply === 'object' && reply !== null ? reply : {}) as Partial<{ result: TaskResult; error: unknown }>;
+            if (typeof answer.result === 'object' && answer.result !== null) resolve(answer.result);
+            else reject(errorFromWire(answer.error));
           }),
         error: (error: unknown) => settle(() => reject(transportFailure(request.service, subject, error))),
         complete: () => settle(() => reject(transportFailure(request.service, subject, new Error('the call ended without an answer')))),
