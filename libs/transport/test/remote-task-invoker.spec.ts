@@ -2,7 +2,7 @@ import { ClientProxyFactory, ServerNats } from '@nestjs/microservices';
 import { NatsServer } from '@aim/test-support';
 import { RemoteTaskInvoker } from '../src/lib/remote-task-invoker';
 import { clientOptions, natsConnection } from '../src/lib/transport.options';
-import { listening, taskSubject } from '../src/lib/wire';
+import { listening, parseAnnouncement, taskSubject } from '../src/lib/wire';
 
 /** An instance that answers what no instance of ours would: the engine must turn each into an error, never crash. */
 describe('RemoteTaskInvoker facing a service that answers junk', () => {
@@ -32,5 +32,27 @@ describe('RemoteTaskInvoker facing a service that answers junk', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('parseAnnouncement', () => {
+  const heartbeat = { service: 'svc', instanceId: 'svc-1', version: '1', queueDepth: 0, inFlight: 0, concurrency: 1, queueLimit: 1, sentAt: '' };
+  const task = { name: 't', summary: '', params: { type: 'object' }, inputs: [{ name: 'image', contentTypes: ['image/png'] }], outputs: [{ name: 'o', contentType: 'application/json' }] };
+  const descriptor = { name: 'svc', version: '1', summary: '', tags: [], usesAi: false, tasks: [task] };
+
+  it('takes a well-formed announcement and refuses every malformed one', () => {
+    expect(parseAnnouncement({ descriptor, heartbeat })).toBeDefined();
+    const malformed: unknown[] = [
+      null,
+      'text',
+      { descriptor },
+      { descriptor, heartbeat: { ...heartbeat, service: 'other' } },
+      { descriptor, heartbeat: { ...heartbeat, concurrency: 'many' } },
+      { descriptor: { ...descriptor, tasks: [1] }, heartbeat },
+      { descriptor: { ...descriptor, tasks: [{ ...task, inputs: [{ name: 'image' }] }] }, heartbeat },
+      { descriptor: { ...descriptor, tasks: [{ ...task, outputs: 'none' }] }, heartbeat },
+      { descriptor: { ...descriptor, tasks: [{ ...task, params: null }] }, heartbeat },
+    ];
+    for (const message of malformed) expect([message, parseAnnouncement(message)]).toEqual([message, undefined]);
   });
 });

@@ -76,6 +76,15 @@ export function parseAnnouncement(message: unknown): Announcement | undefined {
   if (!isObject(message) || !isObject(message['descriptor']) || !isObject(message['heartbeat'])) return undefined;
   const { descriptor, heartbeat } = message;
   if (typeof descriptor['name'] !== 'string' || typeof descriptor['version'] !== 'string' || !Array.isArray(descriptor['tasks'])) return undefined;
+  const wellFormedTask = (task: unknown) =>
+    isObject(task) &&
+    typeof task['name'] === 'string' &&
+    isObject(task['params']) &&
+    Array.isArray(task['inputs']) &&
+    task['inputs'].every((input) => isObject(input) && typeof input['name'] === 'string' && Array.isArray(input['contentTypes'])) &&
+    Array.isArray(task['outputs']) &&
+    task['outputs'].every((output) => isObject(output) && typeof output['name'] === 'string' && typeof output['contentType'] === 'string');
+  if (!descriptor['tasks'].every(wellFormedTask)) return undefined;
   if (heartbeat['service'] !== descriptor['name'] || typeof heartbeat['instanceId'] !== 'string') return undefined;
   for (const field of ['concurrency', 'queueLimit', 'queueDepth', 'inFlight']) if (typeof heartbeat[field] !== 'number') return undefined;
   return message as unknown as Announcement;
