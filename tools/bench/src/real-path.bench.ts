@@ -1,12 +1,12 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
+import { freePort, reachable } from '@aim/test-support';
 import { fixed, median, percentile, table } from './stats';
 import type { UploadLoadOptions, UploadLoadResult } from './upload-load.worker';
 
@@ -38,26 +38,6 @@ interface Run {
   processCpuMsPerJob: number;
   pollsPerJob: number;
   failed: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
-async function reachable(port: number): Promise<boolean> {
-  const socket = createConnection({ host: '127.0.0.1', port });
-  try {
-    await Promise.race([once(socket, 'connect'), sleep(500).then(() => Promise.reject(new Error('timeout')))]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    socket.destroy();
-  }
 }
 
 async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
@@ -187,7 +167,7 @@ export async function benchRealPath(options: { root: string; testData: string; r
   ];
   const folder = mkdtempSync(join(tmpdir(), 'aim-real-path-'));
   const servers = [await startMarketplace(options.root, join(folder, 'marketplace'))];
-  if (await reachable(6379)) servers.push(await startPeer(join(folder, 'peer')));
+  if (await reachable(6379, '127.0.0.1', 500)) servers.push(await startPeer(join(folder, 'peer')));
   else console.log('(no Redis on 127.0.0.1:6379: the BullMQ peer is left out)');
   console.log(
     `\n## The real path: multipart upload, thumbnail (width 256, never enlarged), every job followed to its end (polled, or waited for with Prefer: wait); ${options.clients} clients, ${options.rounds} interleaved rounds, medians; p50 = submit to done`,

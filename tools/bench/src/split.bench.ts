@@ -1,32 +1,23 @@
 import { ClientProxyFactory } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TaskInvoker, TaskRequest } from '@aim/contracts';
 import { BlobStore, FolderBlobStore, NatsObjectBlobStore } from '@aim/blob-store';
 import { LocalTaskInvoker, ServiceHost } from '@aim/service-kit';
-import { freePort, NodeAppProcess, spawnNodeApp } from '@aim/test-support';
+import { freePort, NodeAppProcess, reachable, spawnNodeApp } from '@aim/test-support';
 import { clientOptions, RemoteTaskInvoker, TransportOptions, TransportTaskEntry } from '@aim/transport';
 import { NoopService } from './noop.service';
 import { fixed, median, percentile, table } from './stats';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
-async function reachable(url: string): Promise<boolean> {
+/** Whether the NATS server of `url` (its first address) accepts connections. */
+function natsReachable(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url.split(',')[0]);
-  const socket = createConnection({ host: hostname, port: Number(port) });
-  try {
-    await Promise.race([once(socket, 'connect'), sleep(500).then(() => Promise.reject(new Error('timeout')))]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    socket.destroy();
-  }
+  return reachable(Number(port), hostname, 500);
 }
 
 interface Binding {
@@ -42,7 +33,7 @@ async function bindings(): Promise<Binding[]> {
   const localHost = new ServiceHost(new NoopService(), { concurrency: 8, queueLimit: 64 }, local);
   const result: Binding[] = [{ name: 'in process', invoker: new LocalTaskInvoker([localHost]), blobs: local, close: async () => rmSync(folder, { recursive: true, force: true }) }];
 
-  if (await reachable(NATS_URL)) {
+  if (await natsReachable(NATS_URL)) {
     const nats: TransportOptions = { kind: 'nats', url: NATS_URL };
     const blobs = new NatsObjectBlobStore({ url: NATS_URL, bucket: `aim-bench-${randomUUID().slice(0, 8)}`, ttlMs: 3600_000, operationTimeoutMs: 10_000 });
     const entry = new TransportTaskEntry(nats, 5000);
@@ -133,7 +124,7 @@ async function stepOverhead(): Promise<void> {
 /** Face detection through the split engine with one and with two instances of the service, jobs/s. */
 async function replicas(root: string, testData: string, jobs: number): Promise<void> {
   console.log(`\n## Split shape: a one-step face-detection job, ${jobs} jobs, 8 clients waiting (Prefer: wait), one instance against two`);
-  if (!(await reachable(NATS_URL))) {
+  if (!(await natsReachable(NATS_URL))) {
     console.log(`(no NATS server at ${NATS_URL}: left out)`);
     return;
   }

@@ -10,7 +10,7 @@ import { memoryStorage } from 'multer';
 import { Artifact, ErrorCode, findTask, isJsonArtifact, MarketplaceError } from '@aim/contracts';
 import { BlobStore, BlobStoreModule } from '@aim/blob-store';
 import { LoadedEnvironment } from '@aim/config';
-import { HttpErrorFilter } from '@aim/engine';
+import { HttpErrorFilter, parseJsonField } from '@aim/engine';
 import { DirectTaskCaller, HeartbeatPublisher, LocalServicesModule, readImageHeader, SERVICE_HOSTS, ServiceHost } from '@aim/service-kit';
 import { ServiceTransportModule, TransportTaskEntry } from '@aim/transport';
 import { runApp } from './run-app';
@@ -107,7 +107,7 @@ class ServiceHttpController {
     const task = findTask(this.host.service.descriptor, taskName);
     if (!task) throw new MarketplaceError(ErrorCode.TaskNotFound, `service "${this.host.name}" has no task "${taskName}"; it has ${this.host.service.descriptor.tasks.map((t) => t.name).join(', ')}`);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const params = parseParams(body['params']);
+    const params = typeof body['params'] === 'string' && body['params'].trim() ? parseJsonField(body['params'], 'params') : {};
     if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new MarketplaceError(ErrorCode.InvalidParameters, 'params must be a JSON object');
     const inputs: Record<string, Artifact> = {};
     for (const input of task.inputs) {
@@ -130,15 +130,6 @@ class ServiceHttpController {
       return;
     }
     response.json(Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, isJsonArtifact(output) ? output.value : { contentType: output.contentType, base64: Buffer.from(output.data).toString('base64') }])));
-  }
-}
-
-function parseParams(text: unknown): unknown {
-  if (typeof text !== 'string' || !text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new MarketplaceError(ErrorCode.InvalidJson, `params is not valid JSON: ${(error as Error).message}`);
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Artifact, ArtifactRef, isJsonArtifact } from '@aim/contracts';
 import { BlobStore } from '@aim/blob-store';
 import { ServiceHost } from './service-host';
+import { jsonRef } from './task-artifacts';
 
 /**
  * Calls a hosted task with the bytes in hand, as a service's own HTTP route (and a test) does: the
@@ -20,7 +21,7 @@ export class DirectTaskCaller {
       const refs: Record<string, ArtifactRef> = {};
       for (const [name, artifact] of Object.entries(inputs)) {
         if (isJsonArtifact(artifact)) {
-          refs[name] = { contentType: artifact.contentType, size: JSON.stringify(artifact.value ?? null).length, value: artifact.value };
+          refs[name] = jsonRef(artifact);
         } else {
           const blobKey = `${prefix}/inputs/${name}`;
           await this.blobs.put(blobKey, artifact.data);

@@ -1,5 +1,10 @@
-import { Artifact, ArtifactRef, ErrorCode, isJsonArtifact, MarketplaceError, storeFault } from '@aim/contracts';
+import { Artifact, ArtifactRef, ErrorCode, isJsonArtifact, JsonArtifact, MarketplaceError, storeFault } from '@aim/contracts';
 import { BlobStore } from '@aim/blob-store';
+
+/** A JSON value as it crosses: inline, with its size. */
+export function jsonRef(artifact: JsonArtifact): ArtifactRef {
+  return { contentType: artifact.contentType, size: JSON.stringify(artifact.value ?? null).length, value: artifact.value };
+}
 
 /**
  * The service side of files by reference: reads a task's inputs from the BlobStore before its handler
@@ -34,7 +39,7 @@ export class TaskArtifacts {
     const refs: Record<string, ArtifactRef> = {};
     for (const [name, artifact] of Object.entries(outputs)) {
       if (isJsonArtifact(artifact)) {
-        refs[name] = { contentType: artifact.contentType, size: JSON.stringify(artifact.value ?? null).length, value: artifact.value };
+        refs[name] = jsonRef(artifact);
         continue;
       }
       const input = this.loadedFrom.get(artifact.data);

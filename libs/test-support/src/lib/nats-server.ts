@@ -31,10 +31,11 @@ export async function freePort(): Promise<number> {
   throw new Error('no free port found between 20000 and 32000');
 }
 
-async function accepts(port: number): Promise<boolean> {
-  const socket = createConnection({ host: '127.0.0.1', port });
+/** Whether something accepts TCP connections on the port (within `ms`). */
+export async function reachable(port: number, host = '127.0.0.1', ms = 300): Promise<boolean> {
+  const socket = createConnection({ host, port });
   try {
-    await Promise.race([once(socket, 'connect'), sleep(300).then(() => Promise.reject(new Error('timeout')))]);
+    await Promise.race([once(socket, 'connect'), sleep(ms).then(() => Promise.reject(new Error('timeout')))]);
     return true;
   } catch {
     return false;
@@ -70,7 +71,7 @@ export class NatsServer {
     this.child = spawn(binary, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.folder], { stdio: 'ignore' });
     this.child.on('exit', () => (this.child = undefined));
     for (let i = 0; i < 100; i++) {
-      if (await accepts(this.port)) return;
+      if (await reachable(this.port)) return;
       if (!this.child) throw new Error(`${binary} exited at start`);
       await sleep(50);
     }

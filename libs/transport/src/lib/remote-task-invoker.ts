@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ClientProxy } from '@nestjs/microservices';
 import { Subscription } from 'rxjs';
 import { ErrorCode, InvokeOptions, MarketplaceError, TaskInvoker, TaskRequest, TaskResult } from '@aim/contracts';
-import { cancelSubject, errorFromWire, TaskCallMessage, TaskReply, taskSubject } from './wire';
+import { withDeadline } from '@aim/service-kit';
+import { cancelSubject, errorFromWire, TaskCallMessage, taskSubject } from './wire';
 
 /**
  * The remote binding of TaskInvoker: sends the request over the transport to whichever instance of the
@@ -22,44 +23,29 @@ export class RemoteTaskInvoker extends TaskInvoker {
       return Promise.reject(new MarketplaceError(ErrorCode.ServiceUnavailable, `no address is configured for service "${request.service}"`, { retryable: true }));
     }
     if (options.signal.aborted) return Promise.reject(new MarketplaceError(ErrorCode.Cancelled, 'the step was cancelled'));
-    return new Promise<TaskResult>((resolve, reject) => {
-      const subscription = new Subscription();
-      let settled = false;
-      const settle = (outcome: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        options.signal.removeEventListener('abort', onAbort);
-        // Lets go of the reply inbox (NATS) or the pending call (TCP).
-        subscription.unsubscribe();
-        outcome();
-      };
-      const callId = randomUUID();
-      const onAbort = () =>
-        settle(() => {
-          // Tells the instance that holds the call to stop; nothing waits for it to hear.
-          client.emit(cancelSubject(request.service), { callId }).subscribe({ error: () => undefined });
-          reject(new MarketplaceError(ErrorCode.Cancelled, 'the step was cancelled'));
-        });
-      const timer = setTimeout(
-        () => settle(() => reject(new MarketplaceError(ErrorCode.Timeout, `no answer from ${request.service} within ${options.timeoutMs} ms`, { retryable: true }))),
-        options.timeoutMs,
-      );
-      options.signal.addEventListener('abort', onAbort, { once: true });
+    const callId = randomUUID();
+    let subscription: Subscription | undefined;
+    const answer = new Promise<TaskResult>((resolve, reject) => {
       const message: TaskCallMessage = { callId, request, timeoutMs: options.timeoutMs };
-      // Added to a subscription that may already be closed (an answer before subscribe returned): then it ends at once.
-      subscription.add(client.send<TaskReply, TaskCallMessage>(subject, message).subscribe({
-        next: (reply: unknown) =>
-          settle(() => {
-            // Whatever came back (a reply of another version, junk): never thrown here, always an answer.
-            const answer = (typeof reply === 'object' && reply !== null ? reply : {}) as Partial<{ result: TaskResult; error: unknown }>;
-            if (typeof answer.result === 'object' && answer.result !== null) resolve(answer.result);
-            else reject(errorFromWire(answer.error));
-          }),
-        error: (error: unknown) => settle(() => reject(transportFailure(request.service, subject, error))),
-        complete: () => settle(() => reject(transportFailure(request.service, subject, new Error('the call ended without an answer')))),
-      }));
+      subscription = client.send<unknown, TaskCallMessage>(subject, message).subscribe({
+        next: (reply) => {
+          // Whatever came back (a reply of another version, junk): never thrown here, always an answer.
+          const answered = (typeof reply === 'object' && reply !== null ? reply : {}) as Partial<{ result: TaskResult; error: unknown }>;
+          if (typeof answered.result === 'object' && answered.result !== null) resolve(answered.result);
+          else reject(errorFromWire(answered.error));
+        },
+        error: (error: unknown) => reject(transportFailure(request.service, subject, error)),
+        complete: () => reject(transportFailure(request.service, subject, new Error('the call ended without an answer'))),
+      });
     });
+    // The step's deadline and its cancel, as for the local binding.
+    return withDeadline(answer, options)
+      .catch((error: unknown) => {
+        // Tells the instance that holds the call to stop; nothing waits for it to hear.
+        if (options.signal.aborted) client.emit(cancelSubject(request.service), { callId }).subscribe({ error: () => undefined });
+        throw error;
+      })
+      .finally(() => subscription?.unsubscribe()); // lets go of the reply inbox (NATS) or the pending call (TCP)
   }
 }
 

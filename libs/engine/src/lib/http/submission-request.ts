@@ -39,11 +39,11 @@ function fromMultipart(pipelineId: string, request: Request, files: Express.Mult
   }
   for (const [name, value] of Object.entries(fields)) if (Array.isArray(value) || inputs.has(name)) throw sentTwice(name);
   const { params, webhookUrl, ...rest } = fields as Record<string, string>;
-  for (const [name, text] of Object.entries(rest)) inputs.set(name, { value: parseJson(text, name) });
+  for (const [name, text] of Object.entries(rest)) inputs.set(name, { value: parseJsonField(text, name) });
   return {
     pipelineId,
     inputs: Object.fromEntries(inputs),
-    params: params === undefined ? {} : asObject(parseJson(params, 'params'), 'params'),
+    params: params === undefined ? {} : asObject(parseJsonField(params, 'params'), 'params'),
     webhookUrl,
     idempotencyKey,
   };
@@ -67,7 +67,8 @@ function fromJson(pipelineId: string, body: unknown, idempotencyKey?: string): S
   return { pipelineId, inputs: Object.fromEntries(inputs), params: asObject(object['params'] ?? {}, 'params'), webhookUrl, idempotencyKey };
 }
 
-function parseJson(text: string, field: string): unknown {
+/** A multipart field's JSON text, parsed; INVALID_JSON naming the field when it is not JSON. */
+export function parseJsonField(text: string, field: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
