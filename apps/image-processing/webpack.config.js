@@ -1,4 +1,7 @@
+// generatePackageJson: the build writes the package.json and lock file of what this bundle requires,
+// which its container image installs (apps/image-processing/Dockerfile).
 module.exports = require('../../tools/scripts/node-app.webpack')('dist/apps/image-processing', {
   tsConfig: './tsconfig.app.json',
   sourceMap: true,
+  generatePackageJson: true,
 });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { runServiceProcess } from '@aim/app-wiring';
+import { hostDigitRecognition } from '@aim/digit-recognition';
+import { runServiceProcess } from '@aim/service-process';
 
 /** The digit-recognition service as a process of its own (the split shape), also usable alone over HTTP. */
-runServiceProcess('digit-recognition');
+runServiceProcess('digit-recognition', hostDigitRecognition);

@@ -1,6 +1,7 @@
 import './thread-pool';
 import 'reflect-metadata';
-import { createEngineHttpApp, runApp } from '@aim/app-wiring';
+import { runApp } from '@aim/app-runtime';
+import { createEngineHttpApp } from '@aim/app-wiring';
 import { EngineMetrics } from '@aim/engine';
 import { EngineAppModule } from './app/engine-app.module';
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { runServiceProcess } from '@aim/app-wiring';
+import { hostFaceAnalyzer } from '@aim/face-analyzer';
+import { runServiceProcess } from '@aim/service-process';
 
 /** The face-analyzer service as a process of its own (the split shape), also usable alone over HTTP. */
-runServiceProcess('face-analyzer');
+runServiceProcess('face-analyzer', hostFaceAnalyzer);

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { runServiceProcess } from '@aim/app-wiring';
+import { hostImageProcessing } from '@aim/image-processing';
+import { runServiceProcess } from '@aim/service-process';
 
 /** The image-processing service as a process of its own (the split shape), also usable alone over HTTP. */
-runServiceProcess('image-processing');
+runServiceProcess('image-processing', hostImageProcessing);

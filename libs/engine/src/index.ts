@@ -1,7 +1,5 @@
 export * from './lib/engine.options';
 export * from './lib/engine.module';
-export { bodyParserErrorHandler, HttpErrorFilter } from './lib/http/http-error.filter';
-export { parseJsonField } from './lib/http/submission-request';
 export { hashApiKey } from './lib/http/caller.guard';
 export { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './lib/jobs/webhook.sender';
 export { ServiceRegistry } from './lib/registry/service-registry';

@@ -10,3 +10,4 @@ export * from './lib/service-kit.constants';
 export * from './lib/image-input';
 export { carriesMetadata, parseImageHeader } from './lib/image-header';
 export * from './lib/process-guard';
+export * from './lib/hosted-service';

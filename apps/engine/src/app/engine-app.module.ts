@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { resolve } from 'node:path';
-import { engineOptionsFrom, splitBlobStoreFrom, transportFrom } from '@aim/app-wiring';
+import { splitBlobStoreFrom, transportFrom } from '@aim/app-runtime';
+import { engineOptionsFrom } from '@aim/app-wiring';
 import { BlobStoreModule } from '@aim/blob-store';
 import { LoadedEnvironment } from '@aim/config';
 import { EngineModule } from '@aim/engine';

@@ -1,12 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { resolve } from 'node:path';
-import { engineOptionsFrom, hostingOptions, SERVICE_NAMES } from '@aim/app-wiring';
+import { hostingOptions } from '@aim/app-runtime';
+import { engineOptionsFrom } from '@aim/app-wiring';
 import { BlobStoreModule } from '@aim/blob-store';
 import { LoadedEnvironment } from '@aim/config';
 import { EngineModule } from '@aim/engine';
 import { LocalServicesModule } from '@aim/service-kit';
 import { StoreModule } from '@aim/store';
+import { SERVICE_CATALOGUE } from './service-catalogue';
 
 /** One process: the engine, every service bound locally, the embedded store. */
 @Module({})
@@ -19,7 +21,7 @@ export class MarketplaceModule {
         StoreModule.register({ driver: config.STORE_DRIVER, dataDir: resolve(config.DATA_DIR) }),
         BlobStoreModule.register({ driver: 'folder', folder: resolve(config.DATA_DIR, 'blobs') }),
         EngineModule.register(engineOptionsFrom(config)),
-        LocalServicesModule.register(hostingOptions(SERVICE_NAMES, config)),
+        LocalServicesModule.register(hostingOptions(Object.values(SERVICE_CATALOGUE), config)),
       ],
     };
   }

@@ -1,21 +1,13 @@
-import { DynamicModule, INestApplication, LogLevel } from '@nestjs/common';
+import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
 import { LoadedEnvironment } from '@aim/config';
-import { bodyParserErrorHandler } from '@aim/engine';
+import { logLevels, useSecurityHeaders, workspaceRoot } from '@aim/app-runtime';
+import { bodyParserErrorHandler } from '@aim/http-errors';
 import { join } from 'node:path';
-import { useSecurityHeaders } from './security-headers';
 import { serveWebapp } from './serve-webapp';
-import { workspaceRoot } from './workspace-root';
-
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-/** Nest's log levels for the configured one. */
-export function logLevels(config: LoadedEnvironment): LogLevel[] {
-  return LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1);
-}
 
 /**
  * Builds the engine's HTTP app around `module` (the one-process app, or the split shape's engine), not

@@ -5,7 +5,7 @@ import { memoryStorage } from 'multer';
 import { ParamsValidator, RegistryInbox } from '@aim/contracts';
 import { ENGINE_OPTIONS, EngineOptions } from './engine.options';
 import { CallerGuard } from './http/caller.guard';
-import { HttpErrorFilter } from './http/http-error.filter';
+import { HttpErrorFilter } from '@aim/http-errors';
 import { JobSubmitResponder } from './http/job-submit.responder';
 import { JobsController } from './http/jobs.controller';
 import { PipelinesController } from './http/pipelines.controller';

@@ -12,7 +12,7 @@ import { EngineModule } from '../../src/lib/engine.module';
 import { EngineOptions } from '../../src/lib/engine.options';
 import { DEFAULT_EXPRESSION_LIMITS } from '../../src/lib/pipelines/pipeline-expressions';
 import { hashApiKey } from '../../src/lib/http/caller.guard';
-import { bodyParserErrorHandler } from '../../src/lib/http/http-error.filter';
+import { bodyParserErrorHandler } from '@aim/http-errors';
 import { TestKitService } from './test-kit.service';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { ErrorCode, MarketplaceError, MAX_JSON_DEPTH, nestsDeeperThan } from '@aim/contracts';
+import { parseJsonField } from '@aim/http-errors';
 import { SubmittedInput, SubmitRequest } from '../jobs/job-submission.service';
 
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,200}$/;
@@ -65,15 +66,6 @@ function fromJson(pipelineId: string, body: unknown, idempotencyKey?: string): S
   const webhookUrl = object['webhookUrl'];
   if (webhookUrl !== undefined && typeof webhookUrl !== 'string') throw new MarketplaceError(ErrorCode.ValidationFailed, 'webhookUrl must be a string');
   return { pipelineId, inputs: Object.fromEntries(inputs), params: asObject(object['params'] ?? {}, 'params'), webhookUrl, idempotencyKey };
-}
-
-/** A multipart field's JSON text, parsed; INVALID_JSON naming the field when it is not JSON. */
-export function parseJsonField(text: string, field: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new MarketplaceError(ErrorCode.InvalidJson, `field "${field}" is not valid JSON: ${(error as Error).message}`);
-  }
 }
 
 function asObject(value: unknown, path: string): Record<string, unknown> {

@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { join } from 'node:path';
+import { ServiceHosting } from '@aim/service-kit';
 import { DIGIT_RECOGNITION_OPTIONS } from './digit-recognition.constants';
 import { DigitRecognitionOptions, DigitRecognitionService } from './digit-recognition.service';
 
@@ -12,3 +14,9 @@ export class DigitRecognitionModule {
     };
   }
 }
+
+/** The digit-recognition service as a process hosts it, its files found under the settings' root. */
+export const hostDigitRecognition: ServiceHosting = (settings) => ({
+  module: DigitRecognitionModule.register({ maxInputPixels: settings.maxInputPixels, mlBackend: settings.mlBackend, modelDir: join(settings.root, 'libs/services/digit-recognition/model') }),
+  service: DigitRecognitionService,
+});

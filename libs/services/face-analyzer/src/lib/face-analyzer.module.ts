@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceHosting } from '@aim/service-kit';
 import { FACE_ANALYZER_OPTIONS } from './face-analyzer.constants';
-import { FaceAnalyzerOptions, FaceAnalyzerService } from './face-analyzer.service';
+import { faceAnalyzerFiles, FaceAnalyzerOptions, FaceAnalyzerService } from './face-analyzer.service';
 
 @Module({})
 export class FaceAnalyzerModule {
@@ -12,3 +13,9 @@ export class FaceAnalyzerModule {
     };
   }
 }
+
+/** The face-analyzer service as a process hosts it, its files found under the settings' root. */
+export const hostFaceAnalyzer: ServiceHosting = (settings) => ({
+  module: FaceAnalyzerModule.register({ maxInputPixels: settings.maxInputPixels, mlBackend: settings.mlBackend, ...faceAnalyzerFiles(settings.root) }),
+  service: FaceAnalyzerService,
+});

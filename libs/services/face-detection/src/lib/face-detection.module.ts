@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceHosting } from '@aim/service-kit';
 import { FACE_DETECTION_OPTIONS } from './face-detection.constants';
 import { FaceDetectionOptions, FaceDetectionService } from './face-detection.service';
 
@@ -12,3 +13,9 @@ export class FaceDetectionModule {
     };
   }
 }
+
+/** The face-detection service as a process hosts it, its files found under the settings' root. */
+export const hostFaceDetection: ServiceHosting = (settings) => ({
+  module: FaceDetectionModule.register({ maxInputPixels: settings.maxInputPixels, mlBackend: settings.mlBackend }),
+  service: FaceDetectionService,
+});

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceHosting } from '@aim/service-kit';
 import { IMAGE_PROCESSING_OPTIONS } from './image-processing.constants';
 import { ImageProcessingOptions, ImageProcessingService } from './image-processing.service';
 
@@ -12,3 +13,9 @@ export class ImageProcessingModule {
     };
   }
 }
+
+/** The image-processing service as a process hosts it, its files found under the settings' root. */
+export const hostImageProcessing: ServiceHosting = (settings) => ({
+  module: ImageProcessingModule.register({ maxInputPixels: settings.maxInputPixels }),
+  service: ImageProcessingService,
+});

@@ -1,7 +1,14 @@
-import { INestApplication, Logger } from '@nestjs/common';
+import { INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { ConfigurationError, LoadedEnvironment, loadEnvironment } from '@aim/config';
 import { describeFault, guardAgainstUnhandledRejections } from '@aim/service-kit';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Nest's log levels for the configured one. */
+export function logLevels(config: LoadedEnvironment): LogLevel[] {
+  return LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1);
+}
 
 export interface RunningApp {
   app: INestApplication;

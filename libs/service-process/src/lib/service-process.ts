@@ -10,15 +10,11 @@ import { memoryStorage } from 'multer';
 import { Artifact, ErrorCode, findTask, isJsonArtifact, MarketplaceError } from '@aim/contracts';
 import { BlobStore, BlobStoreModule } from '@aim/blob-store';
 import { LoadedEnvironment } from '@aim/config';
-import { HttpErrorFilter, parseJsonField } from '@aim/engine';
-import { DirectTaskCaller, HeartbeatPublisher, LocalServicesModule, readImageHeader, SERVICE_HOSTS, ServiceHost } from '@aim/service-kit';
+import { hostingOptions, logLevels, runApp, splitBlobStoreFrom, transportFrom, useSecurityHeaders } from '@aim/app-runtime';
+import { HttpErrorFilter, parseJsonField } from '@aim/http-errors';
+import { DirectTaskCaller, HeartbeatPublisher, LocalServicesModule, readImageHeader, SERVICE_HOSTS, ServiceHost, ServiceHosting } from '@aim/service-kit';
 import { ServiceTransportModule, TransportTaskEntry } from '@aim/transport';
-import { runApp } from './run-app';
-import { logLevels } from './engine-http-app';
-import { useSecurityHeaders } from './security-headers';
 import { serviceOpenApi } from './service-openapi';
-import { hostingOptions, isServiceName, ServiceName } from './service-catalogue';
-import { splitBlobStoreFrom, transportFrom } from './split-config';
 
 const SERVICE_PROCESS_OPTIONS = Symbol('SERVICE_PROCESS_OPTIONS');
 
@@ -136,7 +132,7 @@ class ServiceHttpController {
 /** One service as a process of the split shape: hosted here, reached over the transport, blobs shared. */
 @Module({})
 export class ServiceProcessModule {
-  static register(name: ServiceName, config: LoadedEnvironment): DynamicModule {
+  static register(name: string, hosting: ServiceHosting, config: LoadedEnvironment): DynamicModule {
     const transport = transportFrom(config);
     const own = transport.kind === 'tcp' ? transport.services[name] : undefined;
     if (transport.kind === 'tcp' && !own) throw new Error(`TCP_SERVICES has no entry for ${name}`);
@@ -147,7 +143,7 @@ export class ServiceProcessModule {
         BlobStoreModule.register(splitBlobStoreFrom(config)),
         MulterModule.register({ storage: memoryStorage(), limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 8, fields: 8, fieldSize: 1024 * 1024 } }),
         ServiceTransportModule.register({ transport, endpoint: own && { host: config.HOST, port: own.port }, stopGraceMs: config.SERVICE_STOP_GRACE_MS }),
-        LocalServicesModule.register(hostingOptions([name], config)),
+        LocalServicesModule.register(hostingOptions([hosting], config)),
       ],
       controllers: [ServiceHttpController],
       providers: [
@@ -159,16 +155,15 @@ export class ServiceProcessModule {
   }
 }
 
-/** The main of a service app: `runServiceProcess('face-detection')`. */
-export function runServiceProcess(name: string): void {
-  if (!isServiceName(name)) {
-    console.error(`no service is called "${name}"`);
-    process.exit(64);
-  }
+/**
+ * The main of a service app: `runServiceProcess('face-detection', hostFaceDetection)`. Only that
+ * service's library is imported, so its bundle and image carry nothing of the others or of the engine.
+ */
+export function runServiceProcess(name: string, hosting: ServiceHosting): void {
   void runApp(
     name,
     async (config) => {
-      const app = await NestFactory.create<NestExpressApplication>(ServiceProcessModule.register(name, config), { logger: logLevels(config) });
+      const app = await NestFactory.create<NestExpressApplication>(ServiceProcessModule.register(name, hosting, config), { logger: logLevels(config) });
       useSecurityHeaders(app);
       app.enableShutdownHooks();
       const [host] = app.get<ServiceHost[]>(SERVICE_HOSTS);
