@@ -38,6 +38,7 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnApplication
       try {
         await host.service.ready();
       } catch (error) {
+        if (this.options.requireEveryService) throw error;
         // The others still start; this one stays unannounced, and pipelines that need it say so.
         this.logger.error(`${host.name} could not start: ${(error as Error).message}`);
         this.failed.add(host);

@@ -14,6 +14,12 @@ export interface ServiceKitOptions {
   concurrency: number;
   queueLimit: number;
   heartbeatIntervalMs: number;
+  /**
+   * A process of its own for one service: a service that cannot start (its models missing, say) fails
+   * the process's start, so its orchestrator sees it and restarts it, instead of a process that is up
+   * and never ready. In one process for all, the others start without it.
+   */
+  requireEveryService?: boolean;
 }
 
 /**

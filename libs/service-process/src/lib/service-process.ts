@@ -143,7 +143,7 @@ export class ServiceProcessModule {
         BlobStoreModule.register(splitBlobStoreFrom(config)),
         MulterModule.register({ storage: memoryStorage(), limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 8, fields: 8, fieldSize: 1024 * 1024 } }),
         ServiceTransportModule.register({ transport, endpoint: own && { host: config.HOST, port: own.port }, stopGraceMs: config.SERVICE_STOP_GRACE_MS }),
-        LocalServicesModule.register(hostingOptions([hosting], config)),
+        LocalServicesModule.register({ ...hostingOptions([hosting], config), requireEveryService: true }),
       ],
       controllers: [ServiceHttpController],
       providers: [
