@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// The model files each AI image carries, checked against pinned SHA-256 digests before the image is
+// built: `node tools/scripts/verify-models.mjs <app>` (the GitLab prepare stage). Human's models come
+// with @vladmandic/human (npm ci), gear is fetched by `npm ci` (prepare), the digit model is committed.
+// A model that changes on purpose (a retrained digit model) changes its digests here in the same commit.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HUMAN = 'node_modules/@vladmandic/human/models';
+const BLAZEFACE = {
+  [`${HUMAN}/blazeface.json`]: 'cd7bbfc078270572beb39f9e5ae67aadbd50b5e67cff37e6d4f6b3ea39312e5f',
+  [`${HUMAN}/blazeface.bin`]: 'dc9a97fdc50bc43216554bdd69aa3e7b9361a519ee7bdd996a2f69a98a6f9b72',
+};
+export const MODELS = {
+  'face-detection': BLAZEFACE,
+  'face-analyzer': {
+    ...BLAZEFACE,
+    [`${HUMAN}/faceres.json`]: '5b83d49c0385d2e68a05122441b94226313677cae9fcc40b9587ad50079eb4df',
+    [`${HUMAN}/faceres.bin`]: '2c7d2d62b76c97528b736527aa09d310ea71743c9e3e79fb6c62d4b2d73af79b',
+    [`${HUMAN}/emotion.json`]: '56f7e557eb0c863a8b9ab04ac7ccba756e93bf2c27dce135ef0e8712b80b7ad2',
+    [`${HUMAN}/emotion.bin`]: '927ac8224f356ab1e68c2bcfbfa07b0c8567047d1bcf817388ba6e38214c4987',
+    'libs/services/face-analyzer/model/gear/gear.json': 'd364960439f8ff5d73e5a38e16ffc695a586330f5e03e40b6e0e7a3ec77ff03f',
+    'libs/services/face-analyzer/model/gear/gear.bin': '53ef6bad582dd0a4617908489404866d96593ad11f29dec8f084dacaaf7f9ff6',
+  },
+  'digit-recognition': {
+    'libs/services/digit-recognition/model/member-7/model.json': '2459a858b80e858817ecd9b1f862ad1405117c92362e8097b4b4f6c10b287da4',
+    'libs/services/digit-recognition/model/member-7/weights.bin': '61d05ae8d39d7a9c0efc8a0551d41edc381157babb880dec7ad2b5c900ea9d66',
+    'libs/services/digit-recognition/model/member-8/model.json': '500b8307b5cfddc3eefe1f6dd799142296c65183cbba39819c9dfc272398ace4',
+    'libs/services/digit-recognition/model/member-8/weights.bin': 'afdd141c4cbe537a6d8f3541d58edcd86b566edfad6bd387e3b376f44702036c',
+  },
+};
+
+/** The files of `app` that are missing or differ from their digest, as messages; empty when all match. */
+export function modelProblems(app, root) {
+  const files = MODELS[app];
+  if (!files) return [`no AI app is called ${app} (${Object.keys(MODELS).join(', ')})`];
+  return Object.entries(files).flatMap(([file, sha]) => {
+    const path = join(root, file);
+    if (!existsSync(path)) return [`${file} is missing`];
+    const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
+    return actual === sha ? [] : [`${file} has SHA-256 ${actual}, pinned ${sha}`];
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const app = process.argv[2];
+  const problems = modelProblems(app, join(dirname(fileURLToPath(import.meta.url)), '../..'));
+  for (const problem of problems) console.error(problem);
+  if (problems.length) process.exit(1);
+  console.log(`${app}: ${Object.keys(MODELS[app]).length} model files match their pinned SHA-256`);
+}
