@@ -56,7 +56,11 @@ describe('the split shape under faults (real processes, a nats-server of the tes
     nats = await NatsServer.start();
     split = await SplitDeployment.start(
       { kind: 'nats', url: nats.url },
-      { HEARTBEAT_INTERVAL_MS: String(BEAT_MS), STEP_TIMEOUT_MS: '8000', RETRY_BASE_DELAY_MS: '200', SERVICE_WAIT_MS: '60000', SERVICE_STOP_GRACE_MS: '60000' },
+      // The step timeout bounds a call's wait in a service's queue as well as its work: after a kill the
+      // survivor takes the victim's calls too, and an analysis takes 1-2 s while `npm test` loads both
+      // cores. With 8 s, one job of eight failed once in a full `npm test` (it passes alone); 15 s
+      // leaves the survivor's queue room for that.
+      { HEARTBEAT_INTERVAL_MS: String(BEAT_MS), STEP_TIMEOUT_MS: '15000', RETRY_BASE_DELAY_MS: '200', SERVICE_WAIT_MS: '60000', SERVICE_STOP_GRACE_MS: '60000' },
       ['image-processing', 'face-detection', 'face-analyzer'],
     );
   });
@@ -75,7 +79,8 @@ describe('the split shape under faults (real processes, a nats-server of the tes
     await victim.kill();
     split.instances.set('face-analyzer', (split.instances.get('face-analyzer') ?? []).filter((instance) => instance !== victim));
     const jobs = await Promise.all(ids.map((id) => waitForEnd(split.client, id)));
-    expect(jobs.map((job) => job.status)).toEqual(Array(8).fill('succeeded'));
+    // A failure shows its error and attempts, not only its status.
+    expect(jobs.filter((job) => job.status !== 'succeeded').map((job) => ({ status: job.status, error: job.error, attempts: job.steps[0].attempts }))).toEqual([]);
     const retried = jobs.filter((job) => job.steps[0].attempts > 1);
     expect(retried.length).toBeGreaterThan(0);
     for (const job of retried) expect(job.steps[0].instanceId).not.toBe(victimId);
