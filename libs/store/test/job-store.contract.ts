@@ -1,5 +1,6 @@
-import { Job, JobEvent, JobStatus, PipelineDefinition } from '@aim/contracts';
+import { JobStatus } from '@aim/contracts';
 import { JobStore } from '../src/lib/job-store.port';
+import { makeEvent, makeJob, makePipeline } from './job-fixtures';
 
 /** The behaviour every JobStore adapter must have; run it once per adapter. */
 export function describeJobStoreContract(name: string, open: () => Promise<JobStore>): void {
@@ -203,35 +204,4 @@ export function describeJobStoreContract(name: string, open: () => Promise<JobSt
       expect(await store.getPipeline('p1')).toBeUndefined();
     });
   });
-}
-
-function makePipeline(id: string): PipelineDefinition {
-  return {
-    id,
-    name: id,
-    inputs: { image: { contentTypes: ['image/png'] } },
-    steps: [{ id: 'a', service: 's', task: 't', inputs: { image: 'inputs.image' } }],
-    outputs: { image: 'a.image' },
-  };
-}
-
-function makeJob(id: string, patch: Partial<Job> = {}): Job {
-  return {
-    id,
-    pipelineId: 'p1',
-    pipeline: makePipeline('p1'),
-    status: 'queued',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    params: {},
-    inputs: { image: { contentType: 'image/png', size: 3, blobKey: `jobs/${id}/inputs/image` } },
-    outputs: {},
-    steps: [{ id: 'a', service: 's', task: 't', status: 'pending', attempts: 0 }],
-    seq: 0,
-    ...patch,
-  };
-}
-
-function makeEvent(job: Job, seq: number): JobEvent {
-  return { jobId: job.id, seq, type: 'job.created', at: job.createdAt, status: job.status };
 }

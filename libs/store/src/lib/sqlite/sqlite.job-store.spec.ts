@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeJobLeaseContract } from '../../../test/job-lease.contract';
+import { makeJob } from '../../../test/job-fixtures';
 import { describeJobStoreContract } from '../../../test/job-store.contract';
 import { SqliteJobStore } from './sqlite.job-store';
 
@@ -84,4 +87,51 @@ describe('SqliteJobStore', () => {
     expect(after.prepare('SELECT length(doc) FROM jobs').pluck().get()).toBeLessThan(1000);
     after.close();
   });
+});
+
+describeJobLeaseContract('sqlite file, two connections', async () => {
+  const file = newDatabaseFile();
+  const stores: SqliteJobStore[] = [];
+  return {
+    connect: async () => {
+      const store = new SqliteJobStore(file);
+      stores.push(store);
+      return store;
+    },
+    drop: async () => {
+      for (const store of stores) await store.close();
+    },
+  };
+});
+
+describe('SqliteJobStore shared by processes', () => {
+  it('three processes claiming from one file at once take every job exactly once', async () => {
+    const file = newDatabaseFile();
+    const store = new SqliteJobStore(file);
+    for (let i = 0; i < 150; i++) await store.createJob(makeJob(`j${i}`), []);
+    const workers = ['p1', 'p2', 'p3'].map((owner) =>
+      spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, '../../../test/claim-worker.ts'), file, owner], {
+        env: { ...process.env, TS_NODE_PROJECT: join(__dirname, '../../../tsconfig.spec.json') },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      }),
+    );
+    const outputs = workers.map(
+      (worker) =>
+        new Promise<string[]>((resolve, reject) => {
+          let text = '';
+          worker.stdout.on('data', (chunk) => (text += chunk));
+          worker.on('exit', (code) => (code === 0 ? resolve(JSON.parse(text) as string[]) : reject(new Error(`worker exited with ${code}`))));
+        }),
+    );
+    // Let them load, then start them together.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    for (const worker of workers) worker.stdin.end('go\n');
+    const claimed = await Promise.all(outputs);
+    const all = claimed.flat();
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.length).toBe(150);
+    // Each got a share: they really ran at the same time.
+    expect(claimed.filter((ids) => ids.length > 0).length).toBeGreaterThan(1);
+    await store.close();
+  }, 60_000);
 });

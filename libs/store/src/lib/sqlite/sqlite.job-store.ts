@@ -2,11 +2,18 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Job, JobEvent, JobListFilter, JobPage, JobStatus, JobStep, StepRun, storeFault, translatingStoreFaults } from '@aim/contracts';
-import { CreateJobResult, JobStore, StoredPipeline } from '../job-store.port';
+import { ClaimedJob, CreateJobResult, Fence, JobLease, JobStore, LeaseLostError, LeaseRequest, RenewResult, StoredPipeline } from '../job-store.port';
 import { migrate } from './sqlite.migrations';
 
 interface JobRow {
   doc: string;
+}
+
+interface ClaimRow extends JobRow {
+  id: string;
+  created_at: string;
+  lease_token: number;
+  cancel_requested: number;
 }
 
 interface ItemRow {
@@ -27,7 +34,9 @@ interface PendingWrite {
 type WriteResult = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
- * The embedded store: one SQLite file in WAL mode, written by this process alone.
+ * The embedded store: one SQLite file in WAL mode. Several processes may share it (replicas of the
+ * engine): every write transaction takes the write lock when it begins (IMMEDIATE), waiting up to the
+ * busy timeout for another process's, and jobs are shared through leases.
  *
  * Job writes are committed in groups: the writes asked for in one turn of the event loop share one
  * transaction, in the order they were asked for, each in a savepoint of its own (one that fails fails
@@ -40,7 +49,7 @@ export class SqliteJobStore extends JobStore {
   private readonly statements;
   private pending: PendingWrite[] = [];
   private readonly inSavepoint: (write: () => unknown) => unknown;
-  private readonly commitGroup: (writes: PendingWrite[]) => WriteResult[];
+  private readonly commitGroup: Database.Transaction<(writes: PendingWrite[]) => WriteResult[]>;
 
   constructor(file: string) {
     super();
@@ -80,7 +89,9 @@ export class SqliteJobStore extends JobStore {
     if (writes.length === 0) return;
     let results: WriteResult[];
     try {
-      results = this.commitGroup(writes);
+      // IMMEDIATE: a transaction that read first and then wanted to write could fail at once (BUSY)
+      // when another process writes; one that begins with the write lock waits for it instead.
+      results = this.commitGroup.immediate(writes);
     } catch (error) {
       const fault = storeFault(error);
       for (const write of writes) write.reject(fault);
@@ -104,6 +115,22 @@ export class SqliteJobStore extends JobStore {
         `UPDATE jobs SET status = @status, updated_at = @updatedAt, finished_at = @finishedAt,
          webhook_status = @webhookStatus, doc = @doc WHERE id = @id`,
       ),
+      updateFencedJob: db.prepare(
+        `UPDATE jobs SET status = @status, updated_at = @updatedAt, finished_at = @finishedAt,
+         webhook_status = @webhookStatus, doc = @doc WHERE id = @id AND lease_owner = @fenceOwner AND lease_token = @fenceToken`,
+      ),
+      leaseNew: db.prepare('UPDATE jobs SET lease_owner = ?, lease_token = lease_token + 1, lease_expires_at = ? WHERE id = ? RETURNING lease_token'),
+      claim: db.prepare(
+        `UPDATE jobs SET lease_owner = @owner, lease_token = lease_token + 1, lease_expires_at = @expiresAt
+         WHERE id IN (
+           SELECT id FROM jobs WHERE (status IN ('queued', 'running') OR webhook_status = 'pending') AND lease_expires_at < @now
+           ORDER BY created_at, id LIMIT @limit
+         )
+         RETURNING id, created_at, lease_token, cancel_requested, doc`,
+      ),
+      renew: db.prepare('UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND lease_token = ? RETURNING cancel_requested'),
+      release: db.prepare('UPDATE jobs SET lease_owner = NULL, lease_expires_at = 0 WHERE id = ? AND lease_owner = ? AND lease_token = ?'),
+      requestCancel: db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?'),
       insertEvent: db.prepare('INSERT INTO job_events (job_id, seq, doc) VALUES (?, ?, ?)'),
       getJob: db.prepare('SELECT doc FROM jobs WHERE id = ?'),
       hasJob: db.prepare('SELECT 1 FROM jobs WHERE id = ?').pluck(),
@@ -171,24 +198,68 @@ export class SqliteJobStore extends JobStore {
     return job as Job;
   }
 
-  async createJob(job: Job, events: JobEvent[]): Promise<CreateJobResult> {
+  async createJob(job: Job, events: JobEvent[], lease?: LeaseRequest): Promise<CreateJobResult> {
     const write = this.prepareJobWrite(job, events, true);
     // The key is looked up in the group, after every write asked for before: two submits with one key make one job.
-    return this.grouped(() => {
+    return this.grouped((): CreateJobResult => {
       const existing = job.idempotencyKey ? (this.statements.getJobByKey.get(job.idempotencyKey) as JobRow | undefined) : undefined;
       if (existing) return { created: false, job: this.hydrate(existing) };
       this.statements.insertJob.run(write.row);
       this.writeItemsAndEvents(job.id, write);
-      return { created: true, job };
+      if (!lease) return { created: true, job };
+      const expiresAt = Date.now() + lease.leaseMs;
+      const token = this.statements.leaseNew.pluck().get(lease.owner, expiresAt, job.id) as number;
+      return { created: true, job, lease: { owner: lease.owner, token, expiresAt } };
     });
   }
 
-  async saveJob(job: Job, events: JobEvent[]): Promise<void> {
+  async saveJob(job: Job, events: JobEvent[], fence?: Fence): Promise<void> {
     const write = this.prepareJobWrite(job, events, false);
     await this.grouped(() => {
-      if (this.statements.updateJob.run(write.row).changes === 0) throw new Error(`job ${job.id} does not exist`);
+      const changes = fence
+        ? this.statements.updateFencedJob.run({ ...write.row, fenceOwner: fence.owner, fenceToken: fence.token }).changes
+        : this.statements.updateJob.run(write.row).changes;
+      if (changes === 0) {
+        if (fence && this.statements.hasJob.get(job.id) !== undefined) throw new LeaseLostError(job.id);
+        throw new Error(`job ${job.id} does not exist`);
+      }
       this.writeItemsAndEvents(job.id, write);
     });
+  }
+
+  async claimJobs(owner: string, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
+    const rows = await this.grouped(() => {
+      const now = Date.now();
+      return { expiresAt: now + leaseMs, rows: this.statements.claim.all({ owner, expiresAt: now + leaseMs, now, limit }) as ClaimRow[] };
+    });
+    return rows.rows
+      .sort((x, y) => (x.created_at === y.created_at ? (x.id < y.id ? -1 : 1) : x.created_at < y.created_at ? -1 : 1))
+      .map((row) => ({
+        job: this.hydrate(row),
+        lease: { owner, token: row.lease_token, expiresAt: rows.expiresAt } satisfies JobLease,
+        cancelRequested: row.cancel_requested === 1,
+      }));
+  }
+
+  async renewLeases(fences: (Fence & { jobId: string })[], leaseMs: number): Promise<RenewResult> {
+    return this.grouped(() => {
+      const expiresAt = Date.now() + leaseMs;
+      const result: RenewResult = { lost: [], cancelRequested: [] };
+      for (const fence of fences) {
+        const cancel = this.statements.renew.pluck().get(expiresAt, fence.jobId, fence.owner, fence.token) as number | undefined;
+        if (cancel === undefined) result.lost.push(fence.jobId);
+        else if (cancel === 1) result.cancelRequested.push(fence.jobId);
+      }
+      return result;
+    });
+  }
+
+  async releaseJob(jobId: string, fence: Fence): Promise<void> {
+    await this.grouped(() => this.statements.release.run(jobId, fence.owner, fence.token));
+  }
+
+  async requestCancel(jobId: string): Promise<boolean> {
+    return this.grouped(() => this.statements.requestCancel.run(jobId).changes > 0);
   }
 
   async getJob(id: string): Promise<Job | undefined> {

@@ -59,6 +59,20 @@ const MIGRATIONS: { version: number; sql: string; data?: (db: Database) => void 
     `,
     data: moveItemsToRows,
   },
+  {
+    // Replicas on one database: a job's holder, the fencing token its claims raise, when the lease runs
+    // out (epoch ms; 0: nobody holds it), and a cancel asked of any replica. Kept out of the document,
+    // which the holder rewrites.
+    version: 4,
+    sql: `
+      ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+      ALTER TABLE jobs ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN lease_expires_at INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX jobs_needing_holder ON jobs (lease_expires_at, created_at)
+        WHERE status IN ('queued', 'running') OR webhook_status = 'pending';
+    `,
+  },
 ];
 
 /** Jobs stored before version 3 keep their items in the document: each item becomes a row. */
