@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { resolve } from 'node:path';
 import { splitBlobStoreFrom, transportFrom } from '@aim/app-runtime';
-import { engineOptionsFrom } from '@aim/app-wiring';
+import { engineOptionsFrom, storeOptionsFrom } from '@aim/app-wiring';
 import { BlobStoreModule } from '@aim/blob-store';
 import { LoadedEnvironment } from '@aim/config';
 import { EngineModule } from '@aim/engine';
@@ -17,7 +16,7 @@ export class EngineAppModule {
       module: EngineAppModule,
       imports: [
         ScheduleModule.forRoot(),
-        StoreModule.register({ driver: config.STORE_DRIVER, dataDir: resolve(config.DATA_DIR) }),
+        StoreModule.register(storeOptionsFrom(config)),
         BlobStoreModule.register(splitBlobStoreFrom(config)),
         EngineModule.register(engineOptionsFrom(config)),
         RemoteServicesModule.register(transportFrom(config)),

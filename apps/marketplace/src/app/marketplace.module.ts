@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { resolve } from 'node:path';
 import { hostingOptions } from '@aim/app-runtime';
-import { engineOptionsFrom } from '@aim/app-wiring';
+import { engineOptionsFrom, storeOptionsFrom } from '@aim/app-wiring';
 import { BlobStoreModule } from '@aim/blob-store';
 import { LoadedEnvironment } from '@aim/config';
 import { EngineModule } from '@aim/engine';
@@ -18,7 +18,7 @@ export class MarketplaceModule {
       module: MarketplaceModule,
       imports: [
         ScheduleModule.forRoot(),
-        StoreModule.register({ driver: config.STORE_DRIVER, dataDir: resolve(config.DATA_DIR) }),
+        StoreModule.register(storeOptionsFrom(config)),
         BlobStoreModule.register({ driver: 'folder', folder: resolve(config.DATA_DIR, 'blobs') }),
         EngineModule.register(engineOptionsFrom(config)),
         LocalServicesModule.register(hostingOptions(Object.values(SERVICE_CATALOGUE), config)),

@@ -1,5 +1,16 @@
+import { resolve } from 'node:path';
 import { LoadedEnvironment } from '@aim/config';
 import { EngineOptions } from '@aim/engine';
+import { StoreOptions } from '@aim/store';
+
+/** Where the engine keeps jobs and pipelines, from the environment. */
+export function storeOptionsFrom(config: LoadedEnvironment): StoreOptions {
+  if (config.STORE_DRIVER === 'mongo') {
+    // Twice the retention: a backstop for jobs retention could not delete, never before it.
+    return { driver: 'mongo', uri: config.MONGODB_URI as string, backstopTtlMs: config.JOB_RETENTION_HOURS * 2 * 3600 * 1000 };
+  }
+  return { driver: 'sqlite', dataDir: resolve(config.DATA_DIR) };
+}
 
 /** The engine's options from the environment: the same in one process and in the split shape. */
 export function engineOptionsFrom(config: LoadedEnvironment): EngineOptions {

@@ -1,7 +1,7 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
-export type StoreDriverName = 'sqlite';
+export type StoreDriverName = 'sqlite' | 'mongo';
 
 /**
  * Every setting the marketplace reads from the environment, with its default (optional ones default
@@ -14,7 +14,11 @@ export class Environment {
   @IsString() @MinLength(1) DATA_DIR = './data';
   /** The built webapp; by default dist/apps/webapp/browser of the repository. */
   @IsOptional() @IsString() @MinLength(1) WEBAPP_DIR?: string = undefined;
-  @IsIn(['sqlite']) STORE_DRIVER: StoreDriverName = 'sqlite';
+  /** `sqlite`: a file in DATA_DIR (one process, or replicas on one machine); `mongo`: MongoDB at MONGODB_URI (the split shape). */
+  @IsIn(['sqlite', 'mongo']) STORE_DRIVER: StoreDriverName = 'sqlite';
+  @ValidateIf((environment: Environment) => environment.STORE_DRIVER === 'mongo' || environment.MONGODB_URI !== undefined)
+  @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGODB_URI must be mongodb://host:27017/database (needed with STORE_DRIVER=mongo)' })
+  MONGODB_URI?: string = undefined;
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
   @IsIn(['auto', 'node', 'wasm', 'cpu']) ML_BACKEND: 'auto' | 'node' | 'wasm' | 'cpu' = 'auto';

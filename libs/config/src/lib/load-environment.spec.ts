@@ -37,4 +37,17 @@ describe('loadEnvironment', () => {
     expect(error!.problems.map((p) => p.split('=')[0]).sort()).toEqual(['ADMIN_API_KEY', 'PORT', 'STEP_MAX_ATTEMPTS', 'STORE_DRIVER']);
     expect(error!.message).not.toContain('short');
   });
+
+  it('takes MongoDB as the store only with its address, and never echoes the address', () => {
+    expect(loadEnvironment({ STORE_DRIVER: 'mongo', MONGODB_URI: 'mongodb://aim:pw@mongodb-0.mongodb:27017/aim?authSource=admin' })).toMatchObject({ STORE_DRIVER: 'mongo' });
+    expect(() => loadEnvironment({ STORE_DRIVER: 'mongo' })).toThrow(/MONGODB_URI must be mongodb:\/\/host:27017\/database \(needed with STORE_DRIVER=mongo\)/);
+    let error: ConfigurationError | undefined;
+    try {
+      loadEnvironment({ STORE_DRIVER: 'mongo', MONGODB_URI: 'postgres://aim:hunter2@db/aim' });
+    } catch (e) {
+      error = e as ConfigurationError;
+    }
+    expect(error?.problems).toEqual([expect.stringMatching(/^MONGODB_URI=\(hidden\): MONGODB_URI must be mongodb:/)]);
+    expect(error?.message).not.toContain('hunter2');
+  });
 });

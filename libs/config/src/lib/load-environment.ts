@@ -17,7 +17,8 @@ export interface LoadedEnvironment extends Omit<Environment, 'ADMIN_API_KEY' | '
   userKeyHashes: string[];
 }
 
-const SECRETS = ['ADMIN_API_KEY', 'API_KEYS', 'WEBHOOK_SECRET'];
+// A MongoDB address may carry a password.
+const SECRETS = ['ADMIN_API_KEY', 'API_KEYS', 'WEBHOOK_SECRET', 'MONGODB_URI'];
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Reads and checks the environment once; a wrong value throws an error naming the variable. */
