@@ -27,7 +27,8 @@ describe('a marketplace process killed while jobs run', () => {
   });
 
   it('finishes every accepted job after a restart: none lost, none left running', async () => {
-    const env = { DATA_DIR: dataDir, SERVICE_CONCURRENCY: '1', SERVICE_QUEUE_LIMIT: '0', LOG_LEVEL: 'warn' };
+    // A killed process holds its jobs until their lease runs out; the restarted one is a new replica.
+    const env = { DATA_DIR: dataDir, SERVICE_CONCURRENCY: '1', SERVICE_QUEUE_LIMIT: '0', LOG_LEVEL: 'warn', JOB_LEASE_MS: '1500' };
     marketplace = await spawnMarketplace(env);
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {

@@ -153,6 +153,7 @@ export function describeJobLeaseContract(name: string, openDatabase: () => Promi
       await b.createJob(makeJob('r', { status: 'running' }), []);
       await b.createJob(makeJob('s', { status: 'succeeded', finishedAt: '2026-01-01T00:01:00.000Z' }), []);
       expect(await a.countJobsByStatus()).toMatchObject({ queued: 1, running: 1, succeeded: 1 });
+      expect([await a.countUnfinishedJobs(), await b.countUnfinishedJobs()]).toEqual([2, 2]);
     });
   });
 }

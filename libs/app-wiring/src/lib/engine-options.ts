@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { LoadedEnvironment } from '@aim/config';
 import { EngineOptions } from '@aim/engine';
@@ -38,5 +40,7 @@ export function engineOptionsFrom(config: LoadedEnvironment): EngineOptions {
     adminKeyHashes: config.adminKeyHashes,
     userKeyHashes: config.userKeyHashes,
     allowAnonymous: config.ALLOW_ANONYMOUS,
+    replicaId: config.ENGINE_REPLICA_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    leaseMs: config.JOB_LEASE_MS,
   };
 }

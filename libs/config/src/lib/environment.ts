@@ -19,6 +19,13 @@ export class Environment {
   @ValidateIf((environment: Environment) => environment.STORE_DRIVER === 'mongo' || environment.MONGODB_URI !== undefined)
   @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'MONGODB_URI must be mongodb://host:27017/database (needed with STORE_DRIVER=mongo)' })
   MONGODB_URI?: string = undefined;
+  /**
+   * Replicas of the engine on one store: each names itself (unique per process; default: host, process
+   * id and a random part) and holds the jobs it runs by a lease it renews; a replica that dies loses its
+   * jobs to another once JOB_LEASE_MS has passed.
+   */
+  @IsOptional() @Matches(/^[\w.-]{1,100}$/, { message: 'ENGINE_REPLICA_ID must be 1-100 letters, digits, ".", "-" or "_"' }) ENGINE_REPLICA_ID?: string = undefined;
+  @Type(() => Number) @IsInt() @Min(300) @Max(600_000) JOB_LEASE_MS = 15_000;
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
   @IsIn(['auto', 'node', 'wasm', 'cpu']) ML_BACKEND: 'auto' | 'node' | 'wasm' | 'cpu' = 'auto';

@@ -38,4 +38,8 @@ export interface EngineOptions {
   userKeyHashes: string[];
   /** Callers without a key may submit, owning their jobs through a cookie. */
   allowAnonymous: boolean;
+  /** This replica's name on the store: the owner of the leases it takes (unique per process). */
+  replicaId: string;
+  /** How long a job's lease lasts unless renewed (renewed every third of it). */
+  leaseMs: number;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -45,6 +46,8 @@ export const DEFAULT_TEST_OPTIONS: EngineOptions = {
   adminKeyHashes: [hashApiKey(ADMIN_KEY)],
   userKeyHashes: [hashApiKey(USER_KEY)],
   allowAnonymous: true,
+  replicaId: 'test-replica',
+  leaseMs: 2000,
 };
 
 export interface EngineHarness {
@@ -57,7 +60,8 @@ export interface EngineHarness {
 
 /** The real engine, store (SQLite file) and HTTP stack, with the test-kit service bound locally. */
 export async function startEngine(options: Partial<EngineOptions> = {}, dataDir = mkdtempSync(join(tmpdir(), 'aim-engine-'))): Promise<EngineHarness> {
-  const merged = { ...DEFAULT_TEST_OPTIONS, ...options };
+  // Each engine a replica of its own (a restarted one is a new replica, as a new process is).
+  const merged = { ...DEFAULT_TEST_OPTIONS, replicaId: `test-${randomUUID().slice(0, 8)}`, ...options };
   const moduleRef = await Test.createTestingModule({
     imports: [
       ScheduleModule.forRoot(),

@@ -82,6 +82,8 @@ export abstract class JobStore {
   /** Ids of finished jobs whose `finishedAt` is before the given time, oldest first. */
   abstract listJobsFinishedBefore(before: string, limit: number): Promise<string[]>;
   abstract countJobsByStatus(): Promise<Record<JobStatus, number>>;
+  /** Jobs queued or running, whichever replica holds them: what the active-job limit counts. */
+  abstract countUnfinishedJobs(): Promise<number>;
 
   /**
    * Claims, atomically, up to `limit` jobs that need a holder and have none: queued or running, or

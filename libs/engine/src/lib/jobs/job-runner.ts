@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import {
   ArtifactRef,
   ErrorCode,
@@ -17,7 +17,7 @@ import {
   TaskRequest,
   WireError,
 } from '@aim/contracts';
-import { JobStore } from '@aim/store';
+import { ClaimedJob, JobStore, LeaseLostError } from '@aim/store';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { EngineMetrics } from '../observability/engine.metrics';
 import { stepDependencies } from '../pipelines/pipeline-graph';
@@ -45,16 +45,24 @@ const runKey = (step: JobStep, index?: number) => (index === undefined ? step.id
  * Moves jobs forward: starts every step whose inputs are ready (independent steps in parallel),
  * evaluates conditions and for-each lists, retries retryable failures with backoff, and finishes the
  * job. Every change is written through the JobRecorder before it is announced.
+ *
+ * Replicas share the store: this one runs the jobs it holds a lease on (those submitted to it, and those
+ * it claims: new ones nobody holds, and those of a replica whose lease ran out), renews the leases every
+ * third of their length, drops a job whose lease another replica took, and gives every job up when it
+ * stops.
  */
 @Injectable()
-export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JobRunner.name);
   private readonly active = new Map<string, ActiveJob>();
   /** Jobs dropped after a failed store write, waiting to go on from their stored state. */
   private readonly reloads = new Map<string, NodeJS.Timeout>();
   private readonly reloadAttempts = new Map<string, number>();
+  private readonly loops: NodeJS.Timeout[] = [];
+  private claiming = false;
+  private renewing = false;
   private stopping = false;
-  /** Settles when the unfinished jobs of the previous process have been picked up. */
+  /** Settles when the first claim (the unfinished jobs of a previous process among them) is done. */
   resumed: Promise<void> = Promise.resolve();
 
   constructor(
@@ -75,37 +83,89 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /**
-   * Resumes every job a previous process left unfinished, once the server is up (the resume is queued
-   * behind the start-up, so a job that misbehaves can never keep the product from answering).
+   * Claims the jobs that need a holder, once the server is up (queued behind the start-up, so a job that
+   * misbehaves can never keep the product from answering), then again and again; renews what it holds.
    */
   onApplicationBootstrap(): void {
-    this.resumed = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.resumeUnfinished());
+    this.resumed = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.claimRound());
+    const every = Math.max(100, Math.floor(this.options.leaseMs / 3));
+    for (const round of [() => this.claimRound(), () => this.renewRound()]) {
+      const timer = setInterval(() => void round(), every);
+      timer.unref();
+      this.loops.push(timer);
+    }
   }
 
-  onApplicationShutdown(): void {
+  /** Stops moving jobs and gives them all up: runs in flight stay `running` in the store; whoever claims the job next tries them again. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.loops.forEach(clearInterval);
     this.reloads.forEach(clearTimeout);
     this.reloads.clear();
     for (const active of this.active.values()) {
       active.wakeups.forEach(clearTimeout);
-      // Runs in flight are left as `running` in the store; the next start retries them.
       active.inFlight.forEach((controller) => controller.abort());
     }
     this.active.clear();
+    this.webhooks.stop();
+    await this.recorder.releaseAll();
   }
 
-  private async resumeUnfinished(): Promise<void> {
-    let unfinished: Job[];
+  /** Takes jobs nobody holds, as many as this replica has room for. */
+  private async claimRound(): Promise<void> {
+    const room = this.options.maxActiveJobs - this.active.size;
+    if (this.stopping || this.claiming || room <= 0) return;
+    this.claiming = true;
     try {
-      unfinished = await this.store.listUnfinishedJobs();
+      const claimed = await this.store.claimJobs(this.options.replicaId, this.options.leaseMs, Math.min(room, 100));
+      for (const claim of claimed) await this.adopt(claim);
+      if (claimed.length) this.logger.log(`took over ${claimed.length} job(s) nobody held`);
     } catch (error) {
-      this.logger.error(`unfinished jobs could not be read, trying again in 5 s: ${(error as Error).message}`);
-      const timer = setTimeout(() => void this.resumeUnfinished(), 5000);
-      timer.unref();
-      return;
+      this.logger.warn(`jobs could not be claimed, trying again shortly: ${(error as Error).message}`);
+    } finally {
+      this.claiming = false;
     }
-    for (const job of unfinished) await this.resume(job);
-    if (unfinished.length) this.logger.log(`resumed ${unfinished.length} unfinished job(s)`);
+  }
+
+  private async adopt({ job, lease, cancelRequested }: ClaimedJob): Promise<void> {
+    if (this.stopping) return this.recorder.release(job.id);
+    this.recorder.hold(job.id, lease);
+    // Finished, with its webhook still to deliver.
+    if (isTerminalJobStatus(job.status)) return this.webhooks.deliver(job);
+    await this.resume(job);
+    if (cancelRequested) await this.cancel(job.id).catch((error: unknown) => this.logger.warn(`job ${job.id} could not be cancelled: ${(error as Error).message}`));
+  }
+
+  /** Extends the leases held; drops the jobs whose lease another replica took; cancels those a cancel was asked for. */
+  private async renewRound(): Promise<void> {
+    const held = this.recorder.held();
+    if (this.stopping || this.renewing || held.length === 0) return;
+    this.renewing = true;
+    try {
+      const { lost, cancelRequested } = await this.store.renewLeases(held, this.options.leaseMs);
+      for (const id of lost) this.lose(id);
+      for (const id of cancelRequested) {
+        if (this.active.has(id)) await this.cancel(id).catch((error: unknown) => this.logger.warn(`job ${id} could not be cancelled: ${(error as Error).message}`));
+      }
+    } catch (error) {
+      this.logger.warn(`leases could not be renewed (another replica takes the jobs over if this lasts): ${(error as Error).message}`);
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  /** Another replica holds the job now: it is let go here without a write. */
+  private lose(id: string): void {
+    this.recorder.forget(id);
+    const active = this.active.get(id);
+    if (active) {
+      this.logger.warn(`job ${id} is held by another replica now; it goes on there`);
+      this.drop(active);
+    }
+    const reload = this.reloads.get(id);
+    if (reload) clearTimeout(reload);
+    this.reloads.delete(id);
+    this.reloadAttempts.delete(id);
   }
 
   /** Goes on with a job from its stored state; runs that were in flight are tried again. */
@@ -116,13 +176,14 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       for (const [run, index] of this.runsOf(step)) {
         if (run.status !== 'running') continue;
         run.status = 'pending';
-        run.error = { code: ErrorCode.ServiceUnavailable, message: 'the engine restarted during this attempt', retryable: true };
+        run.error = { code: ErrorCode.ServiceUnavailable, message: 'the replica running this attempt stopped', retryable: true };
         interrupted.push({ type: 'step.retrying', step: step.id, item: index, attempt: run.attempts, error: run.error });
       }
     }
     try {
       if (interrupted.length) await this.recorder.commit(job, interrupted);
     } catch (error) {
+      if (error instanceof LeaseLostError) return this.lose(job.id);
       if (!isStoreFault(error)) throw error;
       this.reloadLater(job.id, error);
       return;
@@ -183,12 +244,14 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
    * fails the job, so that it never stays running.
    */
   private async onEngineFault(active: ActiveJob, error: unknown): Promise<void> {
+    if (error instanceof LeaseLostError) return this.lose(active.job.id);
     if (!isStoreFault(error)) {
       this.logger.error(`job ${active.job.id} could not advance: ${(error as Error).stack ?? error}`);
       try {
         await this.finish(active, 'failed', { code: ErrorCode.Internal, message: `the engine failed: ${(error as Error).message}`, retryable: false });
         return;
       } catch (failure) {
+        if (failure instanceof LeaseLostError) return this.lose(active.job.id);
         if (!isStoreFault(failure)) return this.logger.error(`job ${active.job.id} could not be failed: ${failure}`);
         error = failure;
       }
@@ -222,6 +285,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     try {
       const job = await this.store.getJob(id);
       if (job && !isTerminalJobStatus(job.status)) await this.resume(job);
+      // Ended after all (its last write was stored before it failed to answer), or deleted: nothing left here.
+      else if (!job?.webhook || job.webhook.status !== 'pending') await this.recorder.release(id);
+      else this.webhooks.deliver(job);
       if (!this.reloads.has(id)) this.reloadAttempts.delete(id);
     } catch (error) {
       this.reloadLater(id, error);
@@ -416,7 +482,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       throw failure;
     }
     this.metrics.jobsFinished.inc({ status });
+    // Held until its webhook is delivered (the sender lets it go), else given up now.
     if (job.webhook) this.webhooks.deliver(job);
+    else await this.recorder.release(job.id);
   }
 
   /**

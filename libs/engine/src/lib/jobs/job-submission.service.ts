@@ -28,6 +28,9 @@ export interface SubmitRequest {
   webhookUrl?: string;
 }
 
+/** How long a count of unfinished jobs is used before the store is asked again (one count per submit would cost more than the submit). */
+const COUNT_TTL_MS = 250;
+
 /** Checks a submission completely (inputs, types, limits, parameters), stores it, and hands it to the runner. */
 @Injectable()
 export class JobSubmissionService {
@@ -41,6 +44,15 @@ export class JobSubmissionService {
     private readonly validator: ParamsValidator,
     private readonly metrics: EngineMetrics,
   ) {}
+
+  /** The store's count of unfinished jobs, read at most every COUNT_TTL_MS, plus those this replica created since. */
+  private counted = { at: 0, value: 0, since: 0 };
+
+  /** Unfinished jobs across every replica on the store: what MAX_ACTIVE_JOBS limits. */
+  private async unfinishedJobs(): Promise<number> {
+    if (Date.now() - this.counted.at > COUNT_TTL_MS) this.counted = { at: Date.now(), value: await this.store.countUnfinishedJobs(), since: 0 };
+    return Math.max(this.counted.value + this.counted.since, this.runner.activeCount);
+  }
 
   /**
    * Answers the job and whether it is new. A retried submit (same idempotency key, same request) gets the
@@ -62,9 +74,10 @@ export class JobSubmissionService {
       const earlier = await this.store.findJobByIdempotencyKey(idempotencyKey);
       if (earlier) return { job: this.sameRequest(earlier, requestHash, request.idempotencyKey!), created: false };
     }
-    if (this.runner.activeCount >= this.options.maxActiveJobs) {
+    const unfinished = await this.unfinishedJobs();
+    if (unfinished >= this.options.maxActiveJobs) {
       this.metrics.jobsRefused.inc();
-      throw new MarketplaceError(ErrorCode.QueueFull, `the engine has ${this.runner.activeCount} unfinished jobs, its limit; retry later`, {
+      throw new MarketplaceError(ErrorCode.QueueFull, `the engine has ${unfinished} unfinished jobs, its limit; retry later`, {
         retryable: true,
         retryAfterSeconds: 1,
       });
@@ -103,6 +116,7 @@ export class JobSubmissionService {
       return { job: this.sameRequest(result.job, requestHash, request.idempotencyKey!), created: false };
     }
     this.metrics.jobsSubmitted.inc({ pipeline: definition.id });
+    this.counted.since++;
     this.runner.start(job);
     return { job, created: true };
   }

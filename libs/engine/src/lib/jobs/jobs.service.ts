@@ -1,13 +1,17 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { concat, defer, filter, from, mergeMap, Observable, takeWhile, ReplaySubject, Subscription } from 'rxjs';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { concat, concatMap, defer, filter, from, interval, mergeMap, Observable, startWith, Subject, takeUntil, takeWhile, ReplaySubject, Subscription } from 'rxjs';
 import { ArtifactRef, ErrorCode, isTerminalJobStatus, Job, JobEvent, JobListFilter, JobPage, MarketplaceError, own } from '@aim/contracts';
 import { BlobStore } from '@aim/blob-store';
 import { JobStore } from '@aim/store';
+import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { Caller, mayAccess } from '../http/caller.guard';
 import { JobRecorder } from './job-recorder';
 import { JobRunner } from './job-runner';
 
 const TERMINAL_EVENTS = new Set(['job.succeeded', 'job.failed', 'job.cancelled']);
+/** How often a replica reads the store for a job another replica runs (its events, its end). */
+const FOLLOW_MS = 200;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Reading, cancelling and deleting jobs; following their events; waiting for their end. */
 @Injectable()
@@ -19,12 +23,15 @@ export class JobsService implements OnModuleDestroy {
    */
   private readonly endWaiters = new Map<string, Set<(ended?: Job) => void>>();
   private readonly endings: Subscription;
+  /** Fires when the replica stops: event streams end (a reader goes on from its last event elsewhere). */
+  private readonly stopped = new Subject<void>();
 
   constructor(
     private readonly store: JobStore,
     private readonly blobs: BlobStore,
     private readonly runner: JobRunner,
     private readonly recorder: JobRecorder,
+    @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
   ) {
     this.endings = this.recorder.events
       .pipe(filter((event) => TERMINAL_EVENTS.has(event.type)))
@@ -45,6 +52,8 @@ export class JobsService implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.endings.unsubscribe();
+    this.stopped.next();
+    this.stopped.complete();
   }
 
   /**
@@ -96,6 +105,8 @@ export class JobsService implements OnModuleDestroy {
       // It may have ended between the read above and the registration.
       const now = this.runner.activeJob(id);
       if (now && !isTerminalJobStatus(now.status)) ended = await woken;
+      // Run by another replica: its end is read from the store.
+      else if (!now) ended = await this.followToEnd(id, woken);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', timeUp);
@@ -118,7 +129,31 @@ export class JobsService implements OnModuleDestroy {
     const cancelled = await this.runner.cancel(id);
     if (cancelled) return cancelled;
     const job = await this.get(id, caller);
-    throw new MarketplaceError(ErrorCode.JobNotCancellable, `job "${id}" is ${job.status} already and cannot be cancelled`);
+    if (isTerminalJobStatus(job.status)) throw new MarketplaceError(ErrorCode.JobNotCancellable, `job "${id}" is ${job.status} already and cannot be cancelled`);
+    // Held by another replica (or by none for a moment): asked through the store; its holder cancels it
+    // at its next lease renewal, or whoever claims it next. Answered once it is cancelled, or as it is then.
+    await this.store.requestCancel(id);
+    const deadline = Date.now() + this.options.leaseMs + 2000;
+    while (Date.now() < deadline) {
+      await sleep(FOLLOW_MS);
+      const now = this.runner.activeJob(id) ? undefined : await this.store.getJob(id);
+      if (!now || isTerminalJobStatus(now.status)) break;
+    }
+    return this.get(id, caller);
+  }
+
+  /** Waits, reading the store, until the job (run by another replica) has ended, or `stop` settles first. */
+  private async followToEnd(id: string, stop: Promise<Job | undefined>): Promise<Job | undefined> {
+    let stopped = false;
+    void stop.then(() => (stopped = true));
+    while (!stopped) {
+      // Claimed by this replica meanwhile: its end wakes `stop`.
+      if (this.runner.activeJob(id)) return stop;
+      const job = await this.store.getJob(id);
+      if (!job || isTerminalJobStatus(job.status)) return job;
+      await Promise.race([stop, sleep(FOLLOW_MS)]);
+    }
+    return undefined;
   }
 
   async delete(id: string, caller: Caller): Promise<void> {
@@ -173,12 +208,20 @@ export class JobsService implements OnModuleDestroy {
       const storedAfter = (seq: number) => defer(() => this.store.listEvents(id, seq)).pipe(mergeMap((events) => from(events)));
       // A job that has ended sends nothing live any more: what is stored is all there is (a reader resuming
       // after the last event of a finished job gets an empty stream that ends, not one that hangs).
-      const rest = defer(() => this.withStored(id, (job) => !job || isTerminalJobStatus(job.status))).pipe(mergeMap((ended) => (ended ? storedAfter(last) : live)));
+      // A job another replica runs is followed in the store, where its events are in order and complete.
+      const followed = interval(FOLLOW_MS).pipe(
+        startWith(0),
+        concatMap(() => storedAfter(last)),
+      );
+      const rest = defer(() => this.withStored(id, (job) => ({ ended: !job || isTerminalJobStatus(job.status), here: this.runner.activeJob(id) !== undefined }))).pipe(
+        mergeMap(({ ended, here }) => (ended ? storedAfter(last) : here ? live : followed)),
+      );
       return new Observable<JobEvent>((subscriber) => {
         const inner = concat(storedAfter(afterSeq), rest)
           .pipe(
             filter((event) => event.seq > last),
             takeWhile((event) => !TERMINAL_EVENTS.has(event.type), true),
+            takeUntil(this.stopped),
           )
           .subscribe({
             next: (event) => {

@@ -1,12 +1,13 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { Job } from '@aim/contracts';
-import { JobStore } from '@aim/store';
+import { JobStore, LeaseLostError } from '@aim/store';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { EngineMetrics } from '../observability/engine.metrics';
+import { JobRecorder } from './job-recorder';
 import { isPublicAddress, publicOnlyLookup } from './webhook-target';
 
 export const SIGNATURE_HEADER = 'x-marketplace-signature';
@@ -19,10 +20,10 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 
 /**
  * Tells a job's webhook that the job finished: POSTs the job summary, signed, retried with backoff.
- * Delivery state is kept in the job, so a restarted engine goes on with pending deliveries.
+ * Delivery state is kept in the job, so the replica that claims it next goes on with a pending delivery.
  */
 @Injectable()
-export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookSender {
   private readonly logger = new Logger(WebhookSender.name);
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
@@ -30,24 +31,20 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
     private readonly store: JobStore,
+    private readonly recorder: JobRecorder,
     private readonly metrics: EngineMetrics,
   ) {}
 
-  /** Goes on with the deliveries a previous process left pending, once the start-up is done. */
-  onApplicationBootstrap(): void {
-    setImmediate(() =>
-      this.store.listPendingWebhooks().then(
-        (jobs) => jobs.forEach((job) => this.deliver(job)),
-        (error) => this.logger.error(`pending webhooks could not be read: ${(error as Error).message}`),
-      ),
-    );
-  }
-
-  onApplicationShutdown(): void {
+  /** No more attempts or writes: the replica stops (pending deliveries go on wherever the job is claimed next). */
+  stop(): void {
     this.stopped = true;
     this.timers.forEach(clearTimeout);
   }
 
+  /**
+   * Delivers the webhook of a finished job this replica holds (one it finished, or claimed with its
+   * webhook pending: a job has one holder, so one replica delivers), then gives the job up.
+   */
   deliver(job: Job): void {
     void this.attempt(job);
   }
@@ -90,7 +87,16 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
         this.timers.add(timer);
       }
     }
-    if (!this.stopped) await this.store.saveJob(job, []).catch((error) => this.logger.error(`webhook state of ${job.id} not saved: ${error}`));
+    if (this.stopped) return;
+    const fence = this.recorder.fenceOf(job.id);
+    if (!fence) return; // another replica holds the job now, and delivers
+    try {
+      await this.store.saveJob(job, [], fence);
+    } catch (error) {
+      if (error instanceof LeaseLostError) return this.recorder.forget(job.id);
+      this.logger.error(`webhook state of ${job.id} not saved: ${error}`);
+    }
+    if (webhook.status !== 'pending') await this.recorder.release(job.id);
   }
 
   /**

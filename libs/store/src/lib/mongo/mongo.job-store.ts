@@ -181,6 +181,10 @@ export class MongoJobStore extends JobStore {
     return counts;
   }
 
+  async countUnfinishedJobs(): Promise<number> {
+    return this.jobs.countDocuments({ status: { $in: UNFINISHED } });
+  }
+
   async claimJobs(owner: string, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
     const claimed: ClaimedJob[] = [];
     // One atomic update per job: the lease's expiry is in the filter, so two replicas never both win one.

@@ -150,6 +150,7 @@ export class SqliteJobStore extends JobStore {
         'SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ? ORDER BY finished_at LIMIT ?',
       ),
       countByStatus: db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status'),
+      countUnfinished: db.prepare(`SELECT COUNT(*) FROM jobs WHERE status IN ('queued', 'running')`).pluck(),
       upsertPipeline: db.prepare(
         `INSERT INTO pipelines (id, built_in, created_at, updated_at, doc) VALUES (@id, @builtIn, @createdAt, @updatedAt, @doc)
          ON CONFLICT (id) DO UPDATE SET built_in = @builtIn, updated_at = @updatedAt, doc = @doc`,
@@ -330,6 +331,10 @@ export class SqliteJobStore extends JobStore {
       counts[row.status] = row.n;
     }
     return counts;
+  }
+
+  async countUnfinishedJobs(): Promise<number> {
+    return this.statements.countUnfinished.get() as number;
   }
 
   async savePipeline(pipeline: StoredPipeline): Promise<void> {
