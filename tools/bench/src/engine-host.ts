@@ -7,7 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PipelineDefinition } from '@aim/contracts';
-import { bodyParserErrorHandler, DEFAULT_EXPRESSION_LIMITS, EngineModule, JobRecorder, JobSubmissionService, PipelinesService } from '@aim/engine';
+import { DEFAULT_EXPRESSION_LIMITS, EngineModule, JobRecorder, JobSubmissionService, PipelinesService } from '@aim/engine';
+import { bodyParserErrorHandler } from '@aim/http-errors';
 import { LocalServicesModule } from '@aim/service-kit';
 import { BlobStoreModule } from '@aim/blob-store';
 import { StoreModule } from '@aim/store';
@@ -35,9 +36,12 @@ export interface EngineHost {
   recorder: JobRecorder;
 }
 
-/** The real engine and SQLite store with the no-op service bound locally, as the marketplace wires them. */
-export async function startEngineHost(): Promise<EngineHost> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'aim-bench-'));
+/**
+ * The real engine and SQLite store with the no-op service bound locally, as the marketplace wires them;
+ * in a folder of its own, or as one replica among several on a shared folder.
+ */
+export async function startEngineHost(shared?: { dataDir: string; replicaId: string }): Promise<EngineHost> {
+  const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'aim-bench-'));
   @Module({
     imports: [
       ScheduleModule.forRoot(),
@@ -66,6 +70,8 @@ export async function startEngineHost(): Promise<EngineHost> {
         adminKeyHashes: [],
         userKeyHashes: [],
         allowAnonymous: true,
+        replicaId: shared?.replicaId ?? 'bench',
+        leaseMs: 15_000,
       }),
       LocalServicesModule.register({ imports: [NoopModule], services: [NoopService], concurrency: 64, queueLimit: 1024, heartbeatIntervalMs: 5000 }),
     ],
@@ -75,8 +81,10 @@ export async function startEngineHost(): Promise<EngineHost> {
   app.use(json({ limit: '1mb' }), bodyParserErrorHandler(1024 * 1024));
   await app.init();
   const pipelines = app.get(PipelinesService);
-  await pipelines.create(chain('one-step', 1));
-  await pipelines.create(chain('five-steps', 5));
+  for (const pipeline of [chain('one-step', 1), chain('five-steps', 5)]) {
+    // Replicas on one store: the first one creates them.
+    if (!(await pipelines.get(pipeline.id).catch(() => undefined))) await pipelines.create(pipeline);
+  }
   return { app, dataDir, submissions: app.get(JobSubmissionService), recorder: app.get(JobRecorder) };
 }
 
