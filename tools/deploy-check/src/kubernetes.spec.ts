@@ -42,6 +42,13 @@ describe('the Kubernetes manifests (k8s/), rendered with kustomize v5', () => {
     expect(OVERLAYS.map(host)).toEqual(['dev.aim.example.com', 'test.aim.example.com', 'aim.example.com']);
     const engineImage = (overlay: Overlay) => JSON.stringify(rendered[overlay].find((o) => o.kind === 'Deployment' && o.metadata.name === 'engine')).match(/"image":"([^"]+)"/)?.[1];
     expect(OVERLAYS.map(engineImage)).toEqual(['aim-engine:dev', 'aim-engine:test', 'aim-engine:0.1.0']);
+    // Engine replicas share one MongoDB store, each named after its pod.
+    for (const overlay of OVERLAYS) {
+      const engine = rendered[overlay].find((o) => o.kind === 'Deployment' && o.metadata.name === 'engine');
+      expect(engine?.spec?.['replicas']).toBeGreaterThanOrEqual(overlay === 'prod' ? 3 : 2);
+      expect(JSON.stringify(engine)).toContain('{"name":"STORE_DRIVER","value":"mongo"}');
+      expect(JSON.stringify(engine)).toContain('{"name":"ENGINE_REPLICA_ID","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}}');
+    }
     const services = deployableApps().filter((app) => app !== 'engine');
     for (const app of services) {
       const deployment = rendered.prod.find((o) => o.kind === 'Deployment' && o.metadata.name === app);
