@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,11 +23,25 @@ async function json<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }
 
-function imageForm(image: Buffer, params: Record<string, unknown>): FormData {
+function imageForm(image: Buffer, params: Record<string, unknown>, webhookUrl?: string): FormData {
   const form = new FormData();
   form.append('image', new Blob([image], { type: 'image/png' }), 'image.png');
   form.append('params', JSON.stringify(params));
+  if (webhookUrl) form.append('webhookUrl', webhookUrl);
   return form;
+}
+
+/** A webhook receiver counting the calls for each job. */
+async function webhookReceiver(): Promise<{ url: string; calls: Map<string, number>; server: Server }> {
+  const calls = new Map<string, number>();
+  const server = createServer((request, response) => {
+    const job = String(request.headers['x-marketplace-job']);
+    calls.set(job, (calls.get(job) ?? 0) + 1);
+    request.resume();
+    request.on('end', () => response.writeHead(204).end());
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, calls, server };
 }
 
 /** A job's events through one replica's SSE stream, to the job's end. */
@@ -37,26 +53,29 @@ async function eventsVia(replica: MarketplaceProcess, id: string): Promise<{ seq
 describe('three marketplace processes on one SQLite file (replicas)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'aim-replicas-'));
   const replicas: MarketplaceProcess[] = [];
+  let hooks: Awaited<ReturnType<typeof webhookReceiver>>;
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.stop()));
+    hooks?.server.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   beforeAll(async () => {
+    hooks = await webhookReceiver();
     for (const name of ['r1', 'r2', 'r3']) {
       // One call at a time per service: jobs queue up in each replica, so the one killed leaves some behind.
       replicas.push(
-        await spawnMarketplace({ DATA_DIR: dataDir, ENGINE_REPLICA_ID: name, JOB_LEASE_MS: '1500', LOG_LEVEL: 'warn', MAX_ACTIVE_JOBS: '5000', SUBMIT_RATE_PER_SECOND: '0', SERVICE_CONCURRENCY: '1' }),
+        await spawnMarketplace({ DATA_DIR: dataDir, ENGINE_REPLICA_ID: name, JOB_LEASE_MS: '1500', LOG_LEVEL: 'warn', MAX_ACTIVE_JOBS: '5000', SUBMIT_RATE_PER_SECOND: '0', SERVICE_CONCURRENCY: '1', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }),
       );
     }
   });
 
-  it(`runs ${JOBS} jobs submitted across them, one replica killed in the middle: each succeeds exactly once, none lost`, async () => {
+  it(`runs ${JOBS} jobs submitted across them, one replica killed in the middle: each succeeds exactly once, none lost, each webhook delivered`, async () => {
     const [r1, r2, r3] = replicas;
     const small = await sharp({ create: { width: 96, height: 96, channels: 3, background: '#3a7' } }).png().toBuffer();
     const submittedTo = new Map<string, MarketplaceProcess>();
     const submit = async (replica: MarketplaceProcess) => {
-      const job = await json<JobSummary>(await userFetch(`${replica.url}/api/v1/services/image-processing/tasks/resize/jobs`, { method: 'POST', body: imageForm(small, { width: 16 }) }));
+      const job = await json<JobSummary>(await userFetch(`${replica.url}/api/v1/services/image-processing/tasks/resize/jobs`, { method: 'POST', body: imageForm(small, { width: 16 }, hooks.url) }));
       submittedTo.set(job.id, replica);
     };
     let next = 0;
@@ -90,6 +109,10 @@ describe('three marketplace processes on one SQLite file (replicas)', () => {
     // A step ran twice only where its holder died mid-step: on jobs submitted to the replica killed.
     const repeated = jobs.filter((job) => job.steps[0].attempts > 1);
     expect(repeated.filter((job) => submittedTo.get(job.id) !== r3).map((job) => job.id)).toEqual([]);
+    // Every webhook delivered by the job's holder; twice only where a holder died before it was recorded.
+    for (let i = 0; i < 100 && ids.some((id) => !hooks.calls.has(id)); i++) await sleep(100);
+    expect(ids.filter((id) => !hooks.calls.has(id))).toEqual([]);
+    expect(ids.filter((id) => (hooks.calls.get(id) ?? 0) > 1 && submittedTo.get(id) !== r3)).toEqual([]);
     // Every event of every job, gapless and in order, read through a replica that may not have run it; one end each.
     for (const [index, job] of jobs.entries()) {
       if (index % 10 !== 0 && submittedTo.get(job.id) !== r3) continue;
