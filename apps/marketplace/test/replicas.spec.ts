@@ -122,7 +122,7 @@ describe('three marketplace processes on one SQLite file (replicas)', () => {
     }
   });
 
-  it('follows, live, a job that another replica runs, and cancels it from a replica that does not run it', async () => {
+  it('follows, live, a job that another replica runs, waits for its end, and cancels one from a replica that does not run it', async () => {
     const [r1, r2] = replicas;
     const blur = (image: Buffer, sigma: number) => userFetch(`${r1.url}/api/v1/services/image-processing/tasks/blur/jobs`, { method: 'POST', body: imageForm(image, { sigma }) });
     // Blurs of a 2000x2000 picture: each a second or so of work, so that the stream on r2 opens before the job ends.
@@ -131,9 +131,12 @@ describe('three marketplace processes on one SQLite file (replicas)', () => {
     const followed = await json<JobSummary>(await blur(noise, 40));
     const live = eventsVia(r2, followed.id);
     expect(['queued', 'running']).toContain((await json<JobSummary>(await userFetch(`${r2.url}/api/v1/jobs/${followed.id}`))).status);
+    // A caller that waits for the end on r2 (the job not ended a moment ago) is answered when r1 finishes it.
+    const waiting = userFetch(`${r2.url}/api/v1/jobs/${followed.id}`, { headers: { prefer: 'wait=60' } });
     const cancelled = await json<JobSummary>(await userFetch(`${r2.url}/api/v1/jobs/${doomed.id}/cancel`, { method: 'POST' }));
     expect(cancelled.status).toBe('cancelled');
     expect((await json<JobSummary>(await userFetch(`${r1.url}/api/v1/jobs/${doomed.id}`))).status).toBe('cancelled');
+    expect((await json<JobSummary>(await waiting)).status).toBe('succeeded');
     const events = await live;
     expect(events.map((event) => event.type)).toEqual(['job.created', 'job.started', 'step.started', 'step.succeeded', 'job.succeeded']);
     expect(events.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5]);
