@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { Job, JobEvent } from '@aim/contracts';
-import { Fence, JobStore } from '@aim/store';
+import { Fence, JobStore, LeaseLostError } from '@aim/store';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 
 export type EventSpec = Omit<JobEvent, 'jobId' | 'seq' | 'at' | 'status'>;
@@ -40,13 +40,16 @@ export class JobRecorder {
   }
 
   async commit(job: Job, changes: EventSpec[]): Promise<void> {
+    // A job this replica no longer holds (released, or taken over) is never written, fenced or not.
+    const fence = this.fences.get(job.id);
+    if (!fence) throw new LeaseLostError(job.id);
     const events = this.number(job, changes);
     // Known as on its way before the store is even asked: from here on the job in memory is ahead of the store.
     let committed!: () => void;
     const write = new Promise<void>((resolve) => (committed = resolve));
     this.writing.set(job.id, write);
     try {
-      await this.store.saveJob(job, events, this.fences.get(job.id));
+      await this.store.saveJob(job, events, fence);
     } finally {
       committed();
       if (this.writing.get(job.id) === write) this.writing.delete(job.id);
