@@ -51,7 +51,9 @@ export class WebhookSender {
 
   private async attempt(job: Job): Promise<void> {
     const webhook = job.webhook;
-    if (!webhook || webhook.status !== 'pending' || this.stopped) return;
+    if (this.stopped) return;
+    // Nothing (left) to deliver: the job is given up rather than held for ever.
+    if (!webhook || webhook.status !== 'pending') return this.recorder.release(job.id);
     const body = JSON.stringify({
       id: job.id,
       pipelineId: job.pipelineId,
