@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
 import { PipelineDefinition } from '@aim/contracts';
 import { BlobStore } from '@aim/blob-store';
+import { JobStore } from '@aim/store';
 import { RetentionSweeper } from '../src/lib/jobs/retention.sweeper';
 import { signWebhook } from '../src/lib/jobs/webhook.sender';
 import { client, createPipeline, submit, submitOk, waitForJob, waitUntil } from './support/api';
@@ -121,6 +122,33 @@ describe('webhooks to private addresses', () => {
 });
 
 describe('retention', () => {
+  it('with replicas on the store, sweeps the files of an unknown job only if it is still unknown after the grace', async () => {
+    const first = await startEngine();
+    await createPipeline(first.app, echo);
+    const blobs = first.app.get(BlobStore);
+    // Files of a submit under way on another replica (its job stored a moment later), and of one that never will be.
+    const underWay = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    const abandoned = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+    await blobs.put(`jobs/${underWay}/inputs/data`, Buffer.from('{}'));
+    await blobs.put(`jobs/${abandoned}/inputs/data`, Buffer.from('{}'));
+    await first.close({ keepData: true });
+    const second = await startEngine({ leftoverGraceMs: 600 }, first.dataDir);
+    try {
+      const stored = await submitOk(second.app, 'echo');
+      const job = await waitForJob(second.app, stored.id);
+      // The other replica's job lands in the store under the id its files were written for.
+      const store = second.app.get(JobStore);
+      await store.createJob({ ...(await store.getJob(job.id))!, id: underWay, idempotencyKey: undefined }, []);
+      const folders = async () => (await second.app.get(BlobStore).listFolders('jobs')).filter((id) => id !== job.id).sort();
+      // Not at start: both were unknown then.
+      expect(await folders()).toEqual([abandoned, underWay].sort());
+      await waitUntil(async () => !(await folders()).includes(abandoned), 5000, 'the abandoned files swept');
+      expect(await folders()).toEqual([underWay]);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('sweeps at start what a crash left: half-written files, and files of jobs that were never stored', async () => {
     const engine = await startEngine();
     try {

@@ -72,6 +72,7 @@ export async function startEngineHost(shared?: { dataDir: string; replicaId: str
         allowAnonymous: true,
         replicaId: shared?.replicaId ?? 'bench',
         leaseMs: 15_000,
+        leftoverGraceMs: 0,
       }),
       LocalServicesModule.register({ imports: [NoopModule], services: [NoopService], concurrency: 64, queueLimit: 1024, heartbeatIntervalMs: 5000 }),
     ],

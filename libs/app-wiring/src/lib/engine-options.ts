@@ -42,5 +42,7 @@ export function engineOptionsFrom(config: LoadedEnvironment): EngineOptions {
     allowAnonymous: config.ALLOW_ANONYMOUS,
     replicaId: config.ENGINE_REPLICA_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     leaseMs: config.JOB_LEASE_MS,
+    // A submit stores its files, then its job, within seconds; a minute is far beyond that.
+    leftoverGraceMs: 60_000,
   };
 }

@@ -8,8 +8,11 @@ export abstract class BlobStore {
   abstract deletePrefix(prefix: string): Promise<void>;
   /** Names of the key folders right under `prefix` (`jobs` gives the job ids that have files). */
   abstract listFolders(prefix: string): Promise<string[]>;
-  /** Removes what interrupted writes left behind; answers how many were removed. */
-  abstract sweepTemporaryFiles(): Promise<number>;
+  /**
+   * Removes what interrupted writes left behind, untouched for at least `minAgeMs` (a write of another
+   * process on the same store may be under way); answers how many were removed.
+   */
+  abstract sweepTemporaryFiles(minAgeMs?: number): Promise<number>;
 
   /** Lets go of connections and files; nothing is lost (every write is complete when its promise resolves). */
   async close(): Promise<void> {

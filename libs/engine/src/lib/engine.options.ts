@@ -42,4 +42,9 @@ export interface EngineOptions {
   replicaId: string;
   /** How long a job's lease lasts unless renewed (renewed every third of it). */
   leaseMs: number;
+  /**
+   * How old what a crash left behind (half-written files, files of jobs never stored) must be before it
+   * is swept: another replica's submit may be writing them right now. 0 sweeps at start (one process alone, tests).
+   */
+  leftoverGraceMs: number;
 }

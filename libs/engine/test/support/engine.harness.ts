@@ -48,6 +48,7 @@ export const DEFAULT_TEST_OPTIONS: EngineOptions = {
   allowAnonymous: true,
   replicaId: 'test-replica',
   leaseMs: 2000,
+  leftoverGraceMs: 0,
 };
 
 export interface EngineHarness {

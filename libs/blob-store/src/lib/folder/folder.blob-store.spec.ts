@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FolderBlobStore } from './folder.blob-store';
@@ -53,7 +53,12 @@ describe('FolderBlobStore', () => {
     mkdirSync(join(root, 'jobs/c/steps'), { recursive: true });
     writeFileSync(join(root, 'jobs/~a/a~inputs~image.0b7a1c2e-3f4d-4a5b-8c9d-0e1f2a3b4c5d.tmp'), 'half');
     writeFileSync(join(root, 'jobs/c/steps/out.9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a.tmp'), '');
-    expect(await blobs.sweepTemporaryFiles()).toBe(2);
+    // A write of another process may be under way: young half-written files stay when an age is asked for.
+    expect(await blobs.sweepTemporaryFiles(60_000)).toBe(0);
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(join(root, 'jobs/c/steps/out.9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a.tmp'), old, old);
+    expect(await blobs.sweepTemporaryFiles(60_000)).toBe(1);
+    expect(await blobs.sweepTemporaryFiles()).toBe(1);
     expect(readdirSync(join(root, 'jobs/~a'))).toEqual(['a~inputs~image']);
     expect(readdirSync(join(root, 'jobs/c/steps'))).toEqual([]);
     expect(await blobs.sweepTemporaryFiles()).toBe(0);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertSafeBlobKey, BlobStore } from '../blob-store.port';
 import { storeFault } from '@aim/contracts';
@@ -138,15 +138,18 @@ export class FolderBlobStore extends BlobStore {
     return [...names];
   }
 
-  /** Removes half-written files a crash left behind (writes go to `<name>.<uuid>.tmp` first); answers how many. */
-  async sweepTemporaryFiles(): Promise<number> {
+  /** Removes half-written files a crash left behind (writes go to `<name>.<uuid>.tmp` first), older than `minAgeMs`; answers how many. */
+  async sweepTemporaryFiles(minAgeMs = 0): Promise<number> {
     let removed = 0;
+    const before = Date.now() - minAgeMs;
     const visit = async (folder: string): Promise<void> => {
       const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
       for (const entry of entries) {
         const path = join(folder, entry.name);
         if (entry.isDirectory()) await visit(path);
-        else if (TEMPORARY.test(entry.name) && (await unlink(path).then(() => true, () => false))) removed++;
+        else if (!TEMPORARY.test(entry.name)) continue;
+        else if (minAgeMs > 0 && ((await stat(path).catch(() => undefined))?.mtimeMs ?? before) > before) continue;
+        else if (await unlink(path).then(() => true, () => false)) removed++;
       }
     };
     await visit(this.root);

@@ -23,23 +23,44 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     private readonly scheduler: SchedulerRegistry,
   ) {}
 
+  private leftovers?: NodeJS.Timeout;
+
   async onApplicationBootstrap(): Promise<void> {
-    await this.sweepLeftovers().catch((error) => this.logger.error(`leftover files not swept: ${(error as Error).message}`));
+    const grace = this.options.leftoverGraceMs;
+    if (grace === 0) {
+      await this.sweepLeftovers().catch((error) => this.logger.error(`leftover files not swept: ${(error as Error).message}`));
+    } else {
+      // Replicas may share the store: the folders of jobs unknown now are swept only if still unknown once
+      // the grace has passed (a submit under way on another replica stores its files before its job).
+      const unknown = await this.unknownJobFolders().catch(() => new Set<string>());
+      this.leftovers = setTimeout(() => void this.sweepLeftovers(unknown).catch((error) => this.logger.error(`leftover files not swept: ${(error as Error).message}`)), grace);
+      this.leftovers.unref();
+    }
     const timer = setInterval(() => void this.sweep(), this.options.retentionSweepMs);
     timer.unref();
     this.scheduler.addInterval(SWEEP_NAME, timer);
   }
 
   onApplicationShutdown(): void {
+    clearTimeout(this.leftovers);
     if (this.scheduler.doesExist('interval', SWEEP_NAME)) this.scheduler.deleteInterval(SWEEP_NAME);
   }
 
-  /** Answers how many half-written files and folders of unknown jobs were removed. */
-  async sweepLeftovers(): Promise<{ temporaryFiles: number; orphanJobFolders: number }> {
-    const temporaryFiles = await this.blobs.sweepTemporaryFiles();
+  private async unknownJobFolders(): Promise<Set<string>> {
+    const unknown = new Set<string>();
+    for (const id of await this.blobs.listFolders('jobs')) if (!(await this.store.hasJob(id))) unknown.add(id);
+    return unknown;
+  }
+
+  /**
+   * Removes half-written files untouched for the grace, and the folders of jobs that are not stored
+   * (among `candidates`, those unknown a grace ago, when given); answers how many of each were removed.
+   */
+  async sweepLeftovers(candidates?: Set<string>): Promise<{ temporaryFiles: number; orphanJobFolders: number }> {
+    const temporaryFiles = await this.blobs.sweepTemporaryFiles(this.options.leftoverGraceMs);
     let orphanJobFolders = 0;
-    for (const id of await this.blobs.listFolders('jobs')) {
-      if (await this.store.hasJob(id)) continue;
+    for (const id of await this.unknownJobFolders()) {
+      if (candidates && !candidates.has(id)) continue;
       await this.blobs.deletePrefix(`jobs/${id}`);
       orphanJobFolders++;
     }
