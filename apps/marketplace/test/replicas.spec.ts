@@ -89,8 +89,10 @@ describe('three marketplace processes on one SQLite file (replicas)', () => {
         }),
       );
     };
-    await round([r1, r2, r3], JOBS / 2);
-    // Killed while it holds unfinished jobs (those submitted to it last).
+    await round([r1, r2, r3], JOBS / 2 - 40);
+    // Forty at once to r3, which works one at a time: killed as soon as they are accepted, it holds unfinished jobs.
+    await Promise.all(Array.from({ length: 40 }, () => submit(r3)));
+    next += 40;
     await r3.kill();
     const leftByR3 = await Promise.all([...submittedTo].filter(([, replica]) => replica === r3).map(async ([id]) => json<JobSummary>(await userFetch(`${r1.url}/api/v1/jobs/${id}`))));
     expect(leftByR3.filter((job) => job.status === 'queued' || job.status === 'running').length).toBeGreaterThan(0);

@@ -108,13 +108,14 @@ describe('SqliteJobStore shared by processes', () => {
   it('three processes claiming from one file at once take every job exactly once', async () => {
     const file = newDatabaseFile();
     const store = new SqliteJobStore(file);
-    for (let i = 0; i < 150; i++) await store.createJob(makeJob(`j${i}`), []);
+    for (let i = 0; i < 300; i++) await store.createJob(makeJob(`j${i}`), []);
     const workers = ['p1', 'p2', 'p3'].map((owner) =>
       spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, '../../../test/claim-worker.ts'), file, owner], {
         env: { ...process.env, TS_NODE_PROJECT: join(__dirname, '../../../tsconfig.spec.json') },
-        stdio: ['pipe', 'pipe', 'inherit'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       }),
     );
+    const ready = workers.map((worker) => new Promise<void>((resolve) => worker.stderr.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve())));
     const outputs = workers.map(
       (worker) =>
         new Promise<string[]>((resolve, reject) => {
@@ -123,13 +124,13 @@ describe('SqliteJobStore shared by processes', () => {
           worker.on('exit', (code) => (code === 0 ? resolve(JSON.parse(text) as string[]) : reject(new Error(`worker exited with ${code}`))));
         }),
     );
-    // Let them load, then start them together.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Once all have loaded, start them together.
+    await Promise.all(ready);
     for (const worker of workers) worker.stdin.end('go\n');
     const claimed = await Promise.all(outputs);
     const all = claimed.flat();
     expect(new Set(all).size).toBe(all.length);
-    expect(all.length).toBe(150);
+    expect(all.length).toBe(300);
     // Each got a share: they really ran at the same time.
     expect(claimed.filter((ids) => ids.length > 0).length).toBeGreaterThan(1);
     await store.close();
