@@ -12,7 +12,8 @@ const NEVER_ENDS = '($f := function($x){$f($x)}; $f(1))';
 /** A pipeline author's expression that never ends once froze the process, and every restart after it. */
 describe('a pipeline expression that never ends', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'aim-expr-'));
-  const env = { DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'error' };
+  // The killed process holds its jobs until their lease runs out; the restarted one (a new replica) then takes them.
+  const env = { DATA_DIR: dataDir, ADMIN_API_KEY: ADMIN_KEY, LOG_LEVEL: 'error', JOB_LEASE_MS: '1500' };
   let marketplace: MarketplaceProcess | undefined;
   afterAll(async () => {
     await marketplace?.stop();
