@@ -10,14 +10,27 @@ export interface MongoJobStoreOptions {
 
 const UNFINISHED: JobStatus[] = ['queued', 'running'];
 
-/** A connection or server failure becomes STORE_UNAVAILABLE (retryable); anything else is left as it is. */
-function mongoFault(error: unknown): unknown {
-  const name = (error as { name?: string })?.name ?? '';
-  if (/^Mongo(Network|ServerSelection|NotConnected|Topology|PoolCleared|WriteConcern)/.test(name) || (error as { errorLabels?: string[] })?.errorLabels?.includes?.('RetryableWriteError')) {
-    return new MarketplaceError(ErrorCode.StoreUnavailable, `the store could not be reached (${name}); try again shortly`, { retryable: true, retryAfterSeconds: 5 });
-  }
-  return error;
+/**
+ * A connection or server failure becomes STORE_UNAVAILABLE (retryable): the driver's network and server
+ * selection errors, and mongoose's own when an operation waited for a connection that never came.
+ * Anything else is left as it is.
+ */
+export function mongoFault(error: unknown): unknown {
+  const { name = '', message = '', errorLabels } = (error ?? {}) as { name?: string; message?: string; errorLabels?: string[] };
+  const unreachable =
+    /^Mongo(ose)?(Network|ServerSelection|NotConnected|Topology|PoolCleared|WriteConcern)/.test(name) ||
+    (name === 'MongooseError' && /buffering timed out/.test(message)) ||
+    errorLabels?.includes?.('RetryableWriteError');
+  if (!unreachable) return error;
+  return new MarketplaceError(ErrorCode.StoreUnavailable, `the store could not be reached (${name}); try again shortly`, { retryable: true, retryAfterSeconds: 5 });
 }
+
+/** The port's operations: each answers a lost server as STORE_UNAVAILABLE. */
+const OPERATIONS = [
+  'createJob', 'saveJob', 'getJob', 'hasJob', 'findJobByIdempotencyKey', 'listJobs', 'listUnfinishedJobs', 'listPendingWebhooks', 'listEvents',
+  'deleteJob', 'listJobsFinishedBefore', 'countJobsByStatus', 'countUnfinishedJobs', 'claimJobs', 'renewLeases', 'releaseJob', 'requestCancel',
+  'savePipeline', 'getPipeline', 'listPipelines', 'deletePipeline',
+] as const satisfies readonly (keyof JobStore)[];
 
 const isDuplicateKey = (error: unknown) => (error as { code?: number })?.code === 11000;
 
@@ -39,6 +52,11 @@ export class MongoJobStore extends JobStore {
     private readonly options: MongoJobStoreOptions,
   ) {
     super();
+    // Faults are translated once, here, for every operation, rather than in each of them.
+    for (const name of OPERATIONS) {
+      const operation = (this[name] as (...args: unknown[]) => Promise<unknown>).bind(this);
+      Object.defineProperty(this, name, { value: (...args: unknown[]) => operation(...args).catch((error: unknown) => Promise.reject(mongoFault(error))) });
+    }
   }
 
   /** Creates the indexes of every collection (the TTL and claim indexes included), once at start. */
@@ -49,7 +67,7 @@ export class MongoJobStore extends JobStore {
   /** Runs a write of one job after the writes of that job asked for before it. */
   private inOrder<T>(jobId: string, write: () => Promise<T>): Promise<T> {
     const previous = this.chains.get(jobId) ?? Promise.resolve();
-    const next = previous.then(write, write).catch((error: unknown) => Promise.reject(mongoFault(error)));
+    const next = previous.then(write, write);
     const settled = next.catch(() => undefined);
     this.chains.set(jobId, settled);
     void settled.then(() => {
@@ -196,8 +214,7 @@ export class MongoJobStore extends JobStore {
           { $set: { leaseOwner: owner, leaseExpiresAt: now + leaseMs }, $inc: { leaseToken: 1 } },
           { sort: { createdAt: 1, _id: 1 }, returnDocument: 'after', projection: { doc: 1, leaseToken: 1, leaseExpiresAt: 1, cancelRequested: 1 } },
         )
-        .lean()
-        .catch((error: unknown) => Promise.reject(mongoFault(error)));
+        .lean();
       if (!row) break;
       claimed.push({ job: JSON.parse(row.doc) as Job, lease: { owner, token: row.leaseToken, expiresAt: row.leaseExpiresAt }, cancelRequested: row.cancelRequested });
     }
@@ -213,7 +230,7 @@ export class MongoJobStore extends JobStore {
           .lean()
           .then((row) => ({ jobId: fence.jobId, row })),
       ),
-    ).catch((error: unknown) => Promise.reject(mongoFault(error)));
+    );
     return {
       lost: results.filter(({ row }) => !row).map(({ jobId }) => jobId),
       cancelRequested: results.filter(({ row }) => row?.cancelRequested).map(({ jobId }) => jobId),
@@ -236,8 +253,7 @@ export class MongoJobStore extends JobStore {
         { _id: id },
         { $set: { builtIn: pipeline.builtIn, updatedAt: pipeline.updatedAt, doc: JSON.stringify(pipeline.definition) }, $setOnInsert: { createdAt: pipeline.createdAt } },
         { upsert: true },
-      )
-      .catch((error: unknown) => Promise.reject(mongoFault(error)));
+      );
   }
 
   async getPipeline(id: string): Promise<StoredPipeline | undefined> {
