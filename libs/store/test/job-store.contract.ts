@@ -162,11 +162,11 @@ export function describeJobStoreContract(name: string, open: () => Promise<JobSt
       expect((await store.listJobs({ limit: 10, offset: 0 })).items.map((j) => j.id)).toEqual(['nobody', 'theirs', 'mine']);
     });
 
-    it('lists unfinished jobs and counts by status', async () => {
+    it('counts unfinished jobs, and jobs by status', async () => {
       await store.createJob(makeJob('q', { status: 'queued' }), []);
       await store.createJob(makeJob('r', { status: 'running' }), []);
       await store.createJob(makeJob('s', { status: 'succeeded', finishedAt: '2026-01-01T00:00:00.000Z' }), []);
-      expect((await store.listUnfinishedJobs()).map((j) => j.id).sort()).toEqual(['q', 'r']);
+      expect(await store.countUnfinishedJobs()).toBe(2);
       expect(await store.countJobsByStatus()).toEqual({ queued: 1, running: 1, succeeded: 1, failed: 0, cancelled: 0 });
     });
 
@@ -180,13 +180,6 @@ export function describeJobStoreContract(name: string, open: () => Promise<JobSt
       expect(await store.deleteJob('old')).toBe(false);
       expect(await store.listEvents('old', 0)).toEqual([]);
       expect(await store.getJob('new')).toBeDefined();
-    });
-
-    it('lists finished jobs whose webhook is pending', async () => {
-      const webhook = { url: 'http://127.0.0.1:1/hook', status: 'pending' as const, attempts: 0 };
-      await store.createJob(makeJob('w', { status: 'succeeded', finishedAt: '2026-01-01T00:00:00.000Z', webhook }), []);
-      await store.createJob(makeJob('d', { status: 'succeeded', webhook: { ...webhook, status: 'delivered' } }), []);
-      expect((await store.listPendingWebhooks()).map((j) => j.id)).toEqual(['w']);
     });
 
     it('keeps pipelines: upsert, list, delete', async () => {

@@ -73,10 +73,6 @@ export abstract class JobStore {
   abstract hasJob(id: string): Promise<boolean>;
   abstract findJobByIdempotencyKey(key: string): Promise<Job | undefined>;
   abstract listJobs(filter: JobListFilter): Promise<JobPage>;
-  /** Jobs queued or running: what a restarted engine must resume. */
-  abstract listUnfinishedJobs(): Promise<Job[]>;
-  /** Finished jobs whose completion webhook is still to be delivered. */
-  abstract listPendingWebhooks(): Promise<Job[]>;
   abstract listEvents(jobId: string, afterSeq: number): Promise<JobEvent[]>;
   abstract deleteJob(id: string): Promise<boolean>;
   /** Ids of finished jobs whose `finishedAt` is before the given time, oldest first. */

@@ -33,7 +33,7 @@ export class JobRecorder {
     const events = this.number(job, [{ type: 'job.created' }]);
     const result = await this.store.createJob(job, events, { owner: this.options.replicaId, leaseMs: this.options.leaseMs });
     if (result.created) {
-      if (result.lease) this.fences.set(job.id, result.lease);
+      if (result.lease) this.hold(job.id, result.lease);
       events.forEach((event) => this.events.next(event));
     }
     return result;

@@ -27,7 +27,7 @@ export function mongoFault(error: unknown): unknown {
 
 /** The port's operations: each answers a lost server as STORE_UNAVAILABLE. */
 const OPERATIONS = [
-  'createJob', 'saveJob', 'getJob', 'hasJob', 'findJobByIdempotencyKey', 'listJobs', 'listUnfinishedJobs', 'listPendingWebhooks', 'listEvents',
+  'createJob', 'saveJob', 'getJob', 'hasJob', 'findJobByIdempotencyKey', 'listJobs', 'listEvents',
   'deleteJob', 'listJobsFinishedBefore', 'countJobsByStatus', 'countUnfinishedJobs', 'claimJobs', 'renewLeases', 'releaseJob', 'requestCancel',
   'savePipeline', 'getPipeline', 'listPipelines', 'deletePipeline',
 ] as const satisfies readonly (keyof JobStore)[];
@@ -163,16 +163,6 @@ export class MongoJobStore extends JobStore {
       this.jobs.find(query, { doc: 1 }).sort({ createdAt: -1, _id: -1 }).skip(filter.offset).limit(filter.limit).lean(),
     ]);
     return { items: rows.map((row) => JSON.parse(row.doc) as Job), total, limit: filter.limit, offset: filter.offset };
-  }
-
-  async listUnfinishedJobs(): Promise<Job[]> {
-    const rows = await this.jobs.find({ status: { $in: UNFINISHED } }, { doc: 1 }).sort({ createdAt: 1 }).lean();
-    return rows.map((row) => JSON.parse(row.doc) as Job);
-  }
-
-  async listPendingWebhooks(): Promise<Job[]> {
-    const rows = await this.jobs.find({ webhookStatus: 'pending' }, { doc: 1 }).sort({ finishedAt: 1 }).lean();
-    return rows.map((row) => JSON.parse(row.doc) as Job);
   }
 
   async listEvents(jobId: string, afterSeq: number): Promise<JobEvent[]> {

@@ -36,7 +36,6 @@ JobRecordSchema.index({ owner: 1, createdAt: -1 }); // a caller's own jobs
 JobRecordSchema.index({ status: 1, createdAt: -1 }); // by status; unfinished jobs; counts
 JobRecordSchema.index({ pipelineId: 1, createdAt: -1 }); // by pipeline
 JobRecordSchema.index({ finishedAt: 1 }, { partialFilterExpression: { finishedAt: { $type: 'string' } } }); // retention
-JobRecordSchema.index({ webhookStatus: 1, finishedAt: 1 }, { partialFilterExpression: { webhookStatus: 'pending' } }); // pending webhooks
 JobRecordSchema.index({ needsHolder: 1, leaseExpiresAt: 1, createdAt: 1 }, { partialFilterExpression: { needsHolder: true } }); // claims
 JobRecordSchema.index({ expireAt: 1 }, { expireAfterSeconds: 0 }); // TTL
 

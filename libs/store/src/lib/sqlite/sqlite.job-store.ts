@@ -135,8 +135,6 @@ export class SqliteJobStore extends JobStore {
       getJob: db.prepare('SELECT doc FROM jobs WHERE id = ?'),
       hasJob: db.prepare('SELECT 1 FROM jobs WHERE id = ?').pluck(),
       getJobByKey: db.prepare('SELECT doc FROM jobs WHERE idempotency_key = ?'),
-      unfinished: db.prepare(`SELECT doc FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at`),
-      pendingWebhooks: db.prepare(`SELECT doc FROM jobs WHERE webhook_status = 'pending' ORDER BY finished_at`),
       events: db.prepare('SELECT doc FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq'),
       deleteJob: db.prepare('DELETE FROM jobs WHERE id = ?'),
       deleteEvents: db.prepare('DELETE FROM job_events WHERE job_id = ?'),
@@ -298,14 +296,6 @@ export class SqliteJobStore extends JobStore {
       .prepare(`SELECT doc FROM jobs ${clause} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`)
       .all(params) as JobRow[];
     return { items: rows.map((row) => this.hydrate(row)), total, limit: filter.limit, offset: filter.offset };
-  }
-
-  async listUnfinishedJobs(): Promise<Job[]> {
-    return (this.statements.unfinished.all() as JobRow[]).map((row) => this.hydrate(row));
-  }
-
-  async listPendingWebhooks(): Promise<Job[]> {
-    return (this.statements.pendingWebhooks.all() as JobRow[]).map((row) => this.hydrate(row));
   }
 
   async listEvents(jobId: string, afterSeq: number): Promise<JobEvent[]> {
