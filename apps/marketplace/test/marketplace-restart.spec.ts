@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testFile } from './support/paths';
-import { MarketplaceProcess, spawnMarketplace, userFetch } from './support/marketplace.process';
+import { json, MarketplaceProcess, spawnMarketplace, userFetch } from './support/marketplace.process';
 
 const PHOTO = readFileSync(testFile('faces', 'sample2.jpg'));
 
@@ -11,11 +11,6 @@ interface JobSummary {
   id: string;
   status: string;
   seq: number;
-}
-
-async function json<T>(response: Response): Promise<T> {
-  if (!response.ok) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
 }
 
 describe('a marketplace process killed while jobs run', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
-import { MarketplaceProcess, spawnMarketplace, userFetch } from './support/marketplace.process';
+import { json, MarketplaceProcess, spawnMarketplace, userFetch } from './support/marketplace.process';
 
 jest.setTimeout(240_000);
 
@@ -16,11 +16,6 @@ interface JobSummary {
   status: string;
   seq: number;
   steps: { attempts: number }[];
-}
-
-async function json<T>(response: Response): Promise<T> {
-  if (!response.ok) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
-  return (await response.json()) as T;
 }
 
 function imageForm(image: Buffer, params: Record<string, unknown>, webhookUrl?: string): FormData {

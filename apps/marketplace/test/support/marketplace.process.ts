@@ -9,6 +9,12 @@ export function userFetch(url: string, init: RequestInit = {}): Promise<Response
   return fetch(url, { ...init, headers: { 'x-api-key': PROCESS_USER_KEY, ...(init.headers as Record<string, string>) } });
 }
 
+/** A response's JSON body, or an error naming its status and body when it is not a success. */
+export async function json<T>(response: Response): Promise<T> {
+  if (!response.ok) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
 export type MarketplaceProcess = NodeAppProcess;
 
 /**
