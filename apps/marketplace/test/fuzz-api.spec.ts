@@ -102,7 +102,7 @@ describe('every route of the API, fed generated malformed requests', () => {
     } else if (fuzz.body.kind === 'multipart') {
       const form = new FormData();
       for (const [name, value] of fuzz.body.fields) form.append(name, value);
-      for (const [name, bytes, type] of fuzz.body.files) form.append(name, new Blob([bytes], { type }), 'f');
+      for (const [name, bytes, type] of fuzz.body.files) form.append(name, new Blob([new Uint8Array(bytes)], { type }), 'f');
       body = form;
     }
     const method = fuzz.operation.method;

@@ -20,7 +20,7 @@ interface JobSummary {
 
 function imageForm(image: Buffer, params: Record<string, unknown>, webhookUrl?: string): FormData {
   const form = new FormData();
-  form.append('image', new Blob([image], { type: 'image/png' }), 'image.png');
+  form.append('image', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'image.png');
   form.append('params', JSON.stringify(params));
   if (webhookUrl) form.append('webhookUrl', webhookUrl);
   return form;

@@ -58,7 +58,7 @@ describe('who may see a job', () => {
       }
     }
     // Nothing of it shows in others' lists; the owner's list has it, an admin's has everyone's.
-    const listed = async (agent: ReturnType<typeof browser> | request.Test) => ((await agent).body.items as { id: string }[]).map((job) => job.id);
+    const listed = async (call: request.Test) => ((await call).body.items as { id: string }[]).map((job) => job.id);
     expect(await listed(stranger.get('/api/v1/jobs'))).not.toContain(id);
     expect(await listed(program.get('/api/v1/jobs'))).toEqual([]);
     expect(await listed(program.get('/api/v1/jobs').set('X-API-Key', USER_KEY))).not.toContain(id);
