@@ -1,2 +1,3 @@
 export * from './lib/api-routes';
 export * from './lib/marketplace-client';
+export type { ContractsMatchTheDocument } from './lib/api-contract-check';

@@ -14,3 +14,4 @@ export { JobSubmissionService } from './lib/jobs/job-submission.service';
 export type { SubmitRequest } from './lib/jobs/job-submission.service';
 export { JobRecorder } from './lib/jobs/job-recorder';
 export { PipelinesService } from './lib/pipelines/pipelines.service';
+export { engineOpenApiDocument, OPENAPI_JSON_PATH } from './lib/http/openapi/api-document';

@@ -1,2 +1,4 @@
 export * from './lib/nats-server';
 export * from './lib/node-app-process';
+export * from './lib/openapi-response-validator';
+export * from './lib/api-contract-watch';

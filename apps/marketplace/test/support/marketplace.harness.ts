@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironment } from '@aim/config';
 import { createEngineHttpApp } from '@aim/app-wiring';
+import { watchApiContract } from '@aim/test-support';
 import { MarketplaceModule } from '../../src/app/marketplace.module';
 
 export const ADMIN_KEY = 'marketplace-test-admin-key';
@@ -26,6 +27,8 @@ export async function startMarketplace(env: Record<string, string> = {}): Promis
   const config = loadEnvironment({ DATA_DIR: dataDir, LOG_LEVEL: 'error', ADMIN_API_KEY: ADMIN_KEY, API_KEYS: USER_KEY, ...env });
   const app = await createEngineHttpApp(MarketplaceModule.register(config), config);
   await app.init();
+  // Every answer the tests receive is checked against the document the app serves.
+  watchApiContract(app.getHttpServer(), (await request(app.getHttpServer()).get('/api/docs-json').expect(200)).body);
   return {
     app,
     dataDir,

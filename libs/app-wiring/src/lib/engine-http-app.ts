@@ -1,9 +1,10 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json } from 'express';
+import { OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import { LoadedEnvironment } from '@aim/config';
+import { engineOpenApiDocument, OPENAPI_JSON_PATH } from '@aim/engine';
 import { logLevels, useSecurityHeaders, workspaceRoot } from '@aim/app-runtime';
 import { bodyParserErrorHandler } from '@aim/http-errors';
 import { join } from 'node:path';
@@ -18,19 +19,17 @@ export async function createEngineHttpApp(module: DynamicModule, config: LoadedE
   useSecurityHeaders(app);
   // Express would hash every JSON answer for an ETag; the routes that profit from one (a job) set their own.
   app.set('etag', false);
-  // JSON submissions carry files as base64, a third larger than the bytes.
-  app.use(json({ limit: Math.ceil(config.MAX_UPLOAD_BYTES * 1.4) + 64 * 1024 }), bodyParserErrorHandler(config.MAX_UPLOAD_BYTES));
+  // JSON submissions carry files as base64, a third larger than the bytes. Only the methods whose routes
+  // take a body have it read: a body sent with a GET or a DELETE is ignored, as the document says.
+  const parseJson = json({ limit: Math.ceil(config.MAX_UPLOAD_BYTES * 1.4) + 64 * 1024 });
+  app.use(
+    (request: Request, response: Response, next: NextFunction) => (request.method === 'POST' || request.method === 'PUT' ? parseJson(request, response, next) : next()),
+    bodyParserErrorHandler(config.MAX_UPLOAD_BYTES),
+  );
   app.enableShutdownHooks();
   serveWebapp(app, config.WEBAPP_DIR ?? join(workspaceRoot(), 'dist/apps/webapp/browser'));
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('AI Marketplace')
-      .setDescription('Run AI services on your own images, alone or chained into pipelines.')
-      .setVersion('1')
-      .addApiKey({ type: 'apiKey', name: 'X-API-Key', in: 'header' }, 'api-key')
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  // Swagger UI reads 3.1 documents; its own type of a document is the 3.0 one.
+  const document = engineOpenApiDocument() as unknown as OpenAPIObject;
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: OPENAPI_JSON_PATH.slice(1) });
   return app;
 }

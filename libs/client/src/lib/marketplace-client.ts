@@ -12,7 +12,8 @@ import type {
   StatsView,
   ValidationResult,
 } from '@aim/contracts';
-import { API_ROUTES, RouteName } from './api-routes';
+import { ApiAnswer, ApiJsonBody, API_ROUTES, RouteName } from './api-routes';
+import type { components } from './api-types.generated';
 
 /** An error answered by the API (or the network), with the API's stable code and problems. */
 export class MarketplaceApiError extends Error {
@@ -86,26 +87,33 @@ export class MarketplaceClient {
     return new MarketplaceClient({ ...this.options, apiKey, owner: this.owner });
   }
 
-  services = () => this.json<ServiceView[]>('listServices');
-  service = (name: string) => this.json<ServiceView>('getService', { name });
-  pipelines = () => this.json<PipelineSummary[]>('listPipelines');
-  pipeline = (id: string) => this.json<PipelineView>('getPipeline', { id });
-  validatePipeline = (definition: unknown) => this.json<ValidationResult>('validatePipeline', {}, { body: definition });
-  createPipeline = (definition: PipelineDefinition) => this.json<PipelineView>('createPipeline', {}, { body: definition });
-  replacePipeline = (id: string, definition: PipelineDefinition) => this.json<PipelineView>('replacePipeline', { id }, { body: definition });
-  deletePipeline = (id: string) => this.json<void>('deletePipeline', { id });
-  jobs = (filter: JobFilter = {}) => this.json<JobPageView>('listJobs', {}, { query: filter as Record<string, string | number | undefined> });
-  job = (id: string) => this.json<JobView>('getJob', { id });
-  cancelJob = (id: string) => this.json<JobView>('cancelJob', { id });
-  deleteJob = (id: string) => this.json<void>('deleteJob', { id });
-  stats = () => this.json<StatsView>('stats');
+  // Each answer's type is the document's (ApiAnswer); that it is also the contract's type is checked here.
+  services = (): Promise<ServiceView[]> => this.json('listServices');
+  service = (name: string): Promise<ServiceView> => this.json('getService', { name });
+  pipelines = (): Promise<PipelineSummary[]> => this.json('listPipelines');
+  pipeline = (id: string): Promise<PipelineView> => this.json('getPipeline', { id });
+  validatePipeline = (definition: unknown): Promise<ValidationResult> => this.json('validatePipeline', {}, { body: definition });
+  createPipeline = (definition: PipelineDefinition): Promise<PipelineView> => this.json('createPipeline', {}, { body: definition });
+  replacePipeline = (id: string, definition: PipelineDefinition): Promise<PipelineView> => this.json('replacePipeline', { id }, { body: definition });
+  deletePipeline = (id: string): Promise<void> => this.json('deletePipeline', { id });
+  jobs = (filter: JobFilter = {}): Promise<JobPageView> => this.json('listJobs', {}, { query: { ...filter } });
+  cancelJob = (id: string): Promise<JobView> => this.json('cancelJob', { id });
+  deleteJob = (id: string): Promise<void> => this.json('deleteJob', { id });
+  stats = (): Promise<StatsView> => this.json('stats');
+
+  /** A job, whole (this client never asks for some fields only). */
+  async job(id: string): Promise<JobView> {
+    const answer = await this.json('getJob', { id });
+    if (!isWholeJob(answer)) throw new MarketplaceApiError(200, 'UNEXPECTED_ANSWER', `the answer for job ${id} lacks fields of a job`);
+    return answer;
+  }
 
   submitJob(pipelineId: string, submission: JobSubmission): Promise<JobView> {
-    return this.json<JobView>('submitJob', { id: pipelineId }, this.jobBody(submission));
+    return this.json('submitJob', { id: pipelineId }, this.jobBody(submission));
   }
 
   runTask(service: string, task: string, submission: JobSubmission): Promise<JobView> {
-    return this.json<JobView>('runTask', { name: service, task }, this.jobBody(submission));
+    return this.json('runTask', { name: service, task }, this.jobBody(submission));
   }
 
   /** The URL of an output (for an `<img src>`); `index` picks an item of a for-each output. */
@@ -173,11 +181,11 @@ export class MarketplaceClient {
     return `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
   }
 
-  private async json<T>(
-    route: RouteName,
+  private async json<Route extends RouteName>(
+    route: Route,
     params: Record<string, string> = {},
-    options: { body?: unknown; form?: FormData; headers?: Record<string, string>; query?: Record<string, string | number | undefined> } = {},
-  ): Promise<T> {
+    options: { body?: ApiJsonBody<Route>; form?: FormData; headers?: Record<string, string>; query?: Record<string, string | number | undefined> } = {},
+  ): Promise<ApiAnswer<Route>> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     let body: RequestInit['body'] | undefined = options.form;
     if (options.body !== undefined) {
@@ -185,7 +193,8 @@ export class MarketplaceClient {
       body = JSON.stringify(options.body);
     }
     const response = await this.send(API_ROUTES[route].method.toUpperCase(), this.url(route, params, options.query), { headers, body });
-    return (response.status === 204 ? undefined : await response.json()) as T;
+    // The one place an answer is taken to be what the document says it is: response.json() is untyped.
+    return (response.status === 204 ? undefined : await response.json()) as ApiAnswer<Route>;
   }
 
   private async send(method: string, url: string, init: { headers?: Record<string, string>; body?: RequestInit['body']; signal?: AbortSignal } = {}): Promise<Response> {
@@ -207,4 +216,9 @@ export class MarketplaceClient {
     }
     return response;
   }
+}
+
+/** The fields every whole job has, that an answer of some fields (`?fields=`) may lack. */
+function isWholeJob(job: ApiAnswer<'getJob'>): job is components['schemas']['Job'] {
+  return ['id', 'pipelineId', 'status', 'createdAt', 'updatedAt', 'params', 'inputs', 'outputs', 'steps', 'seq'].every((field) => field in job);
 }

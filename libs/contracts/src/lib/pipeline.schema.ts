@@ -26,7 +26,7 @@ export const PIPELINE_DEFINITION_SCHEMA: JsonSchema = {
         },
       },
     },
-    params: { type: 'object' },
+    params: { type: 'object', additionalProperties: true },
     steps: {
       type: 'array',
       minItems: 1,
@@ -40,7 +40,7 @@ export const PIPELINE_DEFINITION_SCHEMA: JsonSchema = {
           service: { type: 'string', minLength: 1 },
           task: { type: 'string', minLength: 1 },
           inputs: { type: 'object', additionalProperties: { type: 'string', pattern: REFERENCE } },
-          params: { type: 'object' },
+          params: { type: 'object', additionalProperties: true },
           bind: { type: 'object', additionalProperties: { type: 'string', minLength: 1, maxLength: 2000 } },
           when: { type: 'string', minLength: 1, maxLength: 2000 },
           forEach: { type: 'string', minLength: 1, maxLength: 2000 },

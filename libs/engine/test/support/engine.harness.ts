@@ -15,6 +15,8 @@ import { DEFAULT_EXPRESSION_LIMITS } from '../../src/lib/pipelines/pipeline-expr
 import { hashApiKey } from '../../src/lib/http/caller.guard';
 import { bodyParserErrorHandler } from '@aim/http-errors';
 import { TestKitService } from './test-kit.service';
+import { engineOpenApiDocument } from '../../src/lib/http/openapi/api-document';
+import { watchApiContract } from '@aim/test-support';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 export const USER_KEY = 'test-user-key-0123456789';
@@ -81,6 +83,8 @@ export async function startEngine(options: Partial<EngineOptions> = {}, dataDir 
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
   app.use(json({ limit: merged.maxUploadBytes * 2 }), bodyParserErrorHandler(merged.maxUploadBytes));
   await app.init();
+  // This app serves no document: its answers are checked against the one the product serves.
+  watchApiContract(app.getHttpServer(), engineOpenApiDocument());
   return {
     app,
     kit: app.get(TestKitService),

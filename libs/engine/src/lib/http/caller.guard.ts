@@ -7,6 +7,9 @@ import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 
 const ADMIN_ONLY = 'marketplace:admin-only';
 export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
+const WITHOUT_CALLER = 'marketplace:without-caller';
+/** Routes that answer anyone the same (health, metrics): credentials are not read, so a probe never fails on one. */
+export const WithoutCaller = () => SetMetadata(WITHOUT_CALLER, true);
 
 /** The cookie that makes a browser without an API key the owner of the jobs it submits. */
 export const OWNER_COOKIE = 'aim_owner';
@@ -56,6 +59,7 @@ export class CallerGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<CallerRequest>();
+    if (this.reflector.getAllAndOverride<boolean>(WITHOUT_CALLER, [context.getHandler(), context.getClass()])) return true;
     const caller = this.resolve(request);
     request.caller = caller;
     if (!this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()])) return true;

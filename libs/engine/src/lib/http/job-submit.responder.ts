@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { isTerminalJobStatus } from '@aim/contracts';
+import { isTerminalJobStatus, JobView } from '@aim/contracts';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { JobSubmissionService } from '../jobs/job-submission.service';
 import { JobsService } from '../jobs/jobs.service';
-import { JobDto } from './api.dto';
 import { Caller, ownerForSubmit } from './caller.guard';
 import { jobView } from './job.view';
 import { whileCallerWaits } from './prefer-wait';
@@ -23,7 +22,7 @@ export class JobSubmitResponder {
     @Inject(ENGINE_OPTIONS) private readonly options: EngineOptions,
   ) {}
 
-  async submit(pipelineId: string, request: Request, response: Response, files: Express.Multer.File[], caller: Caller): Promise<JobDto> {
+  async submit(pipelineId: string, request: Request, response: Response, files: Express.Multer.File[], caller: Caller): Promise<JobView> {
     const owner = ownerForSubmit(caller, request, response, this.options.allowAnonymous);
     const submitted = await this.submissions.submit({ ...readSubmission(pipelineId, request, files), owner });
     response.setHeader('Location', `/api/v1/jobs/${submitted.job.id}`);

@@ -1,5 +1,5 @@
-import { ArtifactRef, ErrorCode, Job, MarketplaceError } from '@aim/contracts';
-import { JOB_FIELDS, JobDto } from './api.dto';
+import { ArtifactRef, ErrorCode, Job, JobView, MarketplaceError } from '@aim/contracts';
+import { JOB_FIELDS } from './query.dto';
 
 type JobField = (typeof JOB_FIELDS)[number];
 
@@ -16,9 +16,9 @@ export function jobFields(query: unknown): JobField[] | undefined {
 }
 
 /** Only the asked fields of the job view; the costly ones (inputs, outputs, steps) are built only when asked. */
-export function jobFieldsView(job: Job, fields: JobField[]): Partial<JobDto> {
+export function jobFieldsView(job: Job, fields: JobField[]): Partial<JobView> {
   const simple = fields.every((field) => field !== 'inputs' && field !== 'outputs' && field !== 'steps');
-  const view: Partial<JobDto> = simple ? (job as unknown as JobDto) : jobView(job);
+  const view: Partial<JobView> = simple ? (job as unknown as JobView) : jobView(job);
   return Object.fromEntries(fields.map((field) => [field, view[field]]));
 }
 
@@ -42,7 +42,7 @@ function stepOutputsView(outputs?: Record<string, ArtifactRef>) {
 }
 
 /** A job as the API shows it: blob keys hidden, each output with the URL that downloads it. */
-export function jobView(job: Job): JobDto {
+export function jobView(job: Job): JobView {
   const { pipeline: _pipeline, requestHash: _hash, idempotencyKey: _key, owner: _owner, ...rest } = job;
   return {
     ...rest,

@@ -1,12 +1,11 @@
 import { Controller, Delete, Inject, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, Sse, MessageEvent } from '@nestjs/common';
-import { ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { map, Observable } from 'rxjs';
-import { ErrorCode, Job, MarketplaceError } from '@aim/contracts';
+import { ErrorCode, Job, JobPageView, JobView, MarketplaceError } from '@aim/contracts';
 import { ENGINE_OPTIONS, EngineOptions } from '../engine.options';
 import { JobsService } from '../jobs/jobs.service';
 import { Caller, CurrentCaller } from './caller.guard';
-import { ErrorDto, JOB_FIELDS, JobDto, JobListQuery, JobPageDto, OutputQuery } from './api.dto';
+import { JobListQuery, OutputQuery } from './query.dto';
 import { jobFields, jobFieldsView, jobView } from './job.view';
 import { whileCallerWaits } from './prefer-wait';
 
@@ -14,7 +13,6 @@ const JOB_ID = new ParseUUIDPipe({
   exceptionFactory: () => new MarketplaceError(ErrorCode.JobNotFound, 'job ids are UUIDs; GET /api/v1/jobs lists the jobs'),
 });
 
-@ApiTags('jobs')
 @Controller('api/v1/jobs')
 export class JobsController {
   constructor(
@@ -23,21 +21,12 @@ export class JobsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Jobs, newest first, filtered by status and pipeline, paged' })
-  @ApiOkResponse({ type: JobPageDto })
-  async list(@Query() query: JobListQuery, @CurrentCaller() caller: Caller): Promise<JobPageDto> {
+  async list(@Query() query: JobListQuery, @CurrentCaller() caller: Caller): Promise<JobPageView> {
     const page = await this.jobs.list({ status: query.status, pipelineId: query.pipelineId, limit: query.limit, offset: query.offset }, caller);
     return { ...page, items: page.items.map(jobView) };
   }
 
   @Get(':id')
-  @ApiOperation({
-    summary: 'One job; `fields` answers only some of it, an ETag lets a poll get 304 while nothing changed, and `Prefer: wait=N` answers once the job has ended (or after N seconds)',
-  })
-  @ApiHeader({ name: 'Prefer', required: false, description: 'wait=N: answer when the job has ended, or after N seconds (at most MAX_WAIT_SECONDS)', example: 'wait=30' })
-  @ApiOkResponse({ type: JobDto })
-  @ApiNotFoundResponse({ type: ErrorDto })
-  @ApiQuery({ name: 'fields', required: false, description: `only these fields, comma-separated (of ${JOB_FIELDS.join(', ')}); every field when left out`, example: 'status,seq' })
   async get(@Param('id', JOB_ID) id: string, @CurrentCaller() caller: Caller, @Req() request: Request, @Res() response: Response): Promise<void> {
     // Read here rather than through a validated DTO: this is the route every poll takes.
     const fields = jobFields(request.query['fields']);
@@ -62,25 +51,28 @@ export class JobsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel a queued or running job' })
-  @ApiOkResponse({ type: JobDto })
-  async cancel(@Param('id', JOB_ID) id: string, @CurrentCaller() caller: Caller): Promise<JobDto> {
+  async cancel(@Param('id', JOB_ID) id: string, @CurrentCaller() caller: Caller): Promise<JobView> {
     return jobView(await this.jobs.cancel(id, caller));
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiSecurity('api-key')
-  @ApiOperation({ summary: 'Delete a finished job and its files (its owner, or an admin)' })
   async delete(@Param('id', JOB_ID) id: string, @CurrentCaller() caller: Caller): Promise<void> {
     await this.jobs.delete(id, caller);
   }
 
   @Sse(':id/events')
-  @ApiOperation({ summary: 'Server-Sent Events of the job, from the start (or after Last-Event-ID) until it ends' })
-  @ApiProduces('text/event-stream')
-  async events(@Param('id', JOB_ID) id: string, @Req() request: Request, @CurrentCaller() caller: Caller): Promise<Observable<MessageEvent>> {
+  async events(
+    @Param('id', JOB_ID) id: string,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+    @CurrentCaller() caller: Caller,
+  ): Promise<Observable<MessageEvent>> {
     await this.jobs.get(id, caller); // a 404 must be answered before the event stream opens
+    // Nest sends the stream's headers a tick later: a stream with nothing left to send (resumed after the
+    // last event of an ended job) would end without them, and an EventSource refuses an answer without its type.
+    response.setHeader('Content-Type', 'text/event-stream');
+    response.setHeader('Cache-Control', 'no-cache');
     const after = Number(request.header('last-event-id') ?? 0);
     return this.jobs.events(id, Number.isInteger(after) && after > 0 ? after : 0).pipe(
       map((event) => ({ id: String(event.seq), type: event.type, data: event })),
@@ -88,16 +80,12 @@ export class JobsController {
   }
 
   @Get(':id/inputs/:name')
-  @ApiOperation({ summary: 'Download an input as it was submitted' })
-  @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'application/json')
   async input(@Param('id', JOB_ID) id: string, @Param('name') name: string, @CurrentCaller() caller: Caller, @Res() response: Response): Promise<void> {
     const { ref, data } = await this.jobs.input(id, name, caller);
     sendStoredFile(response, ref.contentType, name, data);
   }
 
   @Get(':id/outputs/:name')
-  @ApiOperation({ summary: 'Download an output (image bytes, or JSON)' })
-  @ApiProduces('image/png', 'image/jpeg', 'image/webp', 'application/json')
   async output(
     @Param('id', JOB_ID) id: string,
     @Param('name') name: string,

@@ -2,8 +2,9 @@ import type { Request } from 'express';
 import { ErrorCode, MarketplaceError, MAX_JSON_DEPTH, nestsDeeperThan } from '@aim/contracts';
 import { parseJsonField } from '@aim/http-errors';
 import { SubmittedInput, SubmitRequest } from '../jobs/job-submission.service';
+import { IDEMPOTENCY_KEY_PATTERN } from './openapi/api-schemas';
 
-const IDEMPOTENCY_KEY = /^[\w.:-]{1,200}$/;
+const IDEMPOTENCY_KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
 /**
  * Reads a job submission from either shape the API takes:

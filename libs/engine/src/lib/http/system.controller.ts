@@ -1,14 +1,13 @@
 import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { StatsView } from '@aim/contracts';
 import { JobStore } from '@aim/store';
 import { JobRunner } from '../jobs/job-runner';
 import { ServiceSlots } from '../jobs/service-slots';
 import { EngineMetrics } from '../observability/engine.metrics';
 import { ServiceRegistry } from '../registry/service-registry';
-import { StatsDto } from './api.dto';
+import { WithoutCaller } from './caller.guard';
 
-@ApiTags('system')
 @Controller()
 export class SystemController {
   private readonly startedAt = Date.now();
@@ -22,13 +21,13 @@ export class SystemController {
   ) {}
 
   @Get('health/live')
-  @ApiOperation({ summary: 'The process answers' })
+  @WithoutCaller()
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('health/ready')
-  @ApiOperation({ summary: 'The store answers; 503 when it does not' })
+  @WithoutCaller()
   async ready(@Res({ passthrough: true }) response: Response): Promise<{ status: string; store: string; services: Record<string, string> }> {
     const services = Object.fromEntries(this.registry.list().map((s) => [s.descriptor.name, s.available ? 'available' : 'unavailable']));
     try {
@@ -41,8 +40,8 @@ export class SystemController {
   }
 
   @Get('metrics')
+  @WithoutCaller()
   @HttpCode(200)
-  @ApiExcludeEndpoint()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async prometheus(): Promise<string> {
     this.metrics.activeJobs.set(this.runner.activeCount);
@@ -53,9 +52,7 @@ export class SystemController {
   }
 
   @Get('api/v1/stats')
-  @ApiOperation({ summary: 'Jobs by status, unfinished jobs, per-service load' })
-  @ApiOkResponse({ type: StatsDto })
-  async stats(): Promise<StatsDto> {
+  async stats(): Promise<StatsView> {
     return {
       jobs: await this.store.countJobsByStatus(),
       activeJobs: this.runner.activeCount,
