@@ -1,5 +1,5 @@
 import { ChildProcess } from 'node:child_process';
-import { freePort, NodeAppProcess, spawnNodeApp, waitUntilReady as waitForHealth } from '@aim/test-support';
+import { freePort, NodeAppProcess, spawnNodeApp, startValidatingProxy, waitUntilReady as waitForHealth } from '@aim/test-support';
 import { MARKETPLACE_BUNDLE, WORKSPACE_ROOT } from './paths';
 
 /** The user key every spawned marketplace knows; `userFetch` calls as its holder. */
@@ -20,9 +20,21 @@ export type MarketplaceProcess = NodeAppProcess;
 /**
  * Starts the built bundle (`dist/apps/marketplace/main.js`) as its own process, as `npm start` does;
  * `launcher` may put a command in front of it (the node binary and the bundle are its last arguments).
+ * Its `url` is a validating proxy in front of it: an answer that does not match the OpenAPI document
+ * fails the test that received it.
  */
 export async function spawnMarketplace(env: Record<string, string>, launcher: string[] = []): Promise<MarketplaceProcess> {
-  return spawnNodeApp(MARKETPLACE_BUNDLE, { cwd: WORKSPACE_ROOT, port: await freePort(), env: { API_KEYS: PROCESS_USER_KEY, ...env }, launcher });
+  const app = await spawnNodeApp(MARKETPLACE_BUNDLE, { cwd: WORKSPACE_ROOT, port: await freePort(), env: { API_KEYS: PROCESS_USER_KEY, ...env }, launcher });
+  const proxy = await startValidatingProxy(app.url).catch(async (error: unknown) => {
+    await app.stop();
+    throw error;
+  });
+  return {
+    ...app,
+    url: proxy.url,
+    kill: () => app.kill().finally(() => proxy.close()),
+    stop: () => app.stop().finally(() => proxy.close()),
+  };
 }
 
 export function waitUntilReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
