@@ -109,6 +109,8 @@ export async function startValidatingProxy(target: string): Promise<ValidatingPr
     request.pipe(forwarded);
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  // A test that ends its server by other means (a launcher's own stop) must not be kept alive by the proxy.
+  proxy.unref();
   watches.add(watch);
   return {
     url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
