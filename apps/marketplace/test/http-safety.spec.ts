@@ -1,5 +1,22 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
-import { ADMIN_KEY, api, MarketplaceHarness, startMarketplace } from './support/marketplace.harness';
+import { get, IncomingHttpHeaders } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { WORKSPACE_ROOT } from './support/paths';
+
+/** A GET whose body stays as it came, compressed or not (fetch and supertest decode it). */
+function rawGet(port: number, path: string, acceptEncoding: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, headers: { 'accept-encoding': acceptEncoding, accept: 'text/html,*/*', 'x-api-key': USER_KEY } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+import { ADMIN_KEY, api, MarketplaceHarness, startMarketplace, USER_KEY } from './support/marketplace.harness';
 
 const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><script>alert(document.cookie)</script><rect width="40" height="40"/></svg>');
 
@@ -30,6 +47,31 @@ describe('what the marketplace answers with, whatever it is asked', () => {
     const page = await api(server).get('/').set('accept', 'text/html').expect(200);
     // No inline script or inline event handler, which the policy would block.
     expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=/i);
+  });
+
+  it('sends the webapp compressed (brotli, else gzip), its hashed files cached for good and the page revalidated; the API uncompressed', async () => {
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    // The page is revalidated each time (it names the hashed files); it is below the 1 kB worth compressing.
+    const index = await rawGet(port, '/', 'br, gzip');
+    expect([index.status, index.headers['cache-control']]).toEqual([200, 'no-cache']);
+    const html = (index.headers['content-encoding'] === 'br' ? brotliDecompressSync(index.body) : index.body).toString();
+    expect(html).toMatch(/src="main-[A-Z0-9]{8}\.js"/);
+    // The largest script of the build: the one compression matters most for.
+    const folder = join(WORKSPACE_ROOT, 'dist/apps/webapp/browser');
+    const main = readdirSync(folder)
+      .filter((name) => name.endsWith('.js'))
+      .sort((a, b) => statSync(join(folder, b)).size - statSync(join(folder, a)).size)[0];
+    const onDisk = readFileSync(join(folder, main));
+    const br = await rawGet(port, `/${main}`, 'br, gzip');
+    expect([br.headers['content-encoding'], br.headers['cache-control']]).toEqual(['br', 'public, max-age=31536000, immutable']);
+    expect(brotliDecompressSync(br.body).equals(onDisk)).toBe(true);
+    expect(br.body.length).toBeLessThan(onDisk.length / 3);
+    const gzip = await rawGet(port, `/${main}`, 'gzip');
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.body).equals(onDisk)).toBe(true);
+    const apiAnswer = await rawGet(port, '/api/v1/services', 'br, gzip');
+    expect([apiAnswer.status, apiAnswer.headers['content-encoding']]).toEqual([200, undefined]);
   });
 
   it('serves a stored SVG (or anything a browser could run) as a sandboxed download, never as a page', async () => {

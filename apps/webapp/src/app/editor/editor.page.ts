@@ -63,7 +63,7 @@ interface PlacedProblem extends Problem {
           <p [class]="messageIsError() ? 'error' : 'ok'" role="status">{{ message() }}</p>
         }
         @if (definition(); as definition) {
-          <div class="graph-box"><aim-pipeline-graph [definition]="definition" /></div>
+          <div class="graph-box" tabindex="0" role="region" aria-label="pipeline graph"><aim-pipeline-graph [definition]="definition" /></div>
         }
       </div>
     </div>

@@ -39,21 +39,23 @@ const FINISHED = ['succeeded', 'failed', 'cancelled'];
       @if (job.error) {
         <p class="error" role="alert" data-job-error>{{ job.status === 'cancelled' ? 'Cancelled.' : job.error.message }}</p>
       }
-      <table class="steps">
-        <thead><tr><th>step</th><th>task</th><th>status</th><th>attempts</th><th>time</th><th>note</th></tr></thead>
-        <tbody>
-          @for (step of job.steps; track step.id) {
-            <tr [attr.data-step]="step.id">
-              <td>{{ step.id }}</td>
-              <td>{{ step.service }}.{{ step.task }}</td>
-              <td><aim-status [status]="step.status" /></td>
-              <td>{{ step.attempts || '' }}</td>
-              <td>{{ step.startedAt ? duration(step.startedAt, step.finishedAt) : '' }}</td>
-              <td>{{ note(step) }}</td>
-            </tr>
-          }
-        </tbody>
-      </table>
+      <div class="table-scroll" tabindex="0" role="region" aria-label="steps">
+        <table class="steps">
+          <thead><tr><th>step</th><th>task</th><th>status</th><th>attempts</th><th>time</th><th>note</th></tr></thead>
+          <tbody>
+            @for (step of job.steps; track step.id) {
+              <tr [attr.data-step]="step.id">
+                <td>{{ step.id }}</td>
+                <td>{{ step.service }}.{{ step.task }}</td>
+                <td><aim-status [status]="step.status" /></td>
+                <td>{{ step.attempts || '' }}</td>
+                <td>{{ step.startedAt ? duration(step.startedAt, step.finishedAt) : '' }}</td>
+                <td>{{ note(step) }}</td>
+              </tr>
+            }
+          </tbody>
+        </table>
+      </div>
       @if (job.status === 'succeeded') {
         <h2>Results</h2>
         @for (output of outputs(); track output.name) {

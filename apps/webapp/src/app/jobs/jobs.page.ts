@@ -33,29 +33,31 @@ const PAGE = 20;
       <p class="error" role="alert">{{ error() }}</p>
     }
     @if (page(); as page) {
-      <table class="jobs">
-        <thead><tr><th>job</th><th>pipeline</th><th>status</th><th>submitted</th><th></th></tr></thead>
-        <tbody>
-          @for (job of page.items; track job.id) {
-            <tr [attr.data-job]="job.id">
-              <td><a [routerLink]="['/jobs', job.id]"><code>{{ job.id.slice(0, 8) }}</code></a></td>
-              <td>{{ job.pipelineId }}</td>
-              <td><aim-status [status]="job.status" /></td>
-              <td>{{ time(job.createdAt) }}</td>
-              <td class="actions">
-                @if (job.status === 'queued' || job.status === 'running') {
-                  <button type="button" (click)="cancel(job)">Cancel</button>
-                } @else {
-                  <button type="button" (click)="remove(job)">Delete</button>
-                }
-                <a class="button" [routerLink]="rerun(job)">Run again</a>
-              </td>
-            </tr>
-          } @empty {
-            <tr><td colspan="5" class="muted">No job yet.</td></tr>
-          }
-        </tbody>
-      </table>
+      <div class="table-scroll" tabindex="0" role="region" aria-label="jobs">
+        <table class="jobs">
+          <thead><tr><th>job</th><th>pipeline</th><th>status</th><th>submitted</th><th><span class="visually-hidden">actions</span></th></tr></thead>
+          <tbody>
+            @for (job of page.items; track job.id) {
+              <tr [attr.data-job]="job.id">
+                <td><a [routerLink]="['/jobs', job.id]"><code>{{ job.id.slice(0, 8) }}</code></a></td>
+                <td>{{ job.pipelineId }}</td>
+                <td><aim-status [status]="job.status" /></td>
+                <td>{{ time(job.createdAt) }}</td>
+                <td class="actions">
+                  @if (job.status === 'queued' || job.status === 'running') {
+                    <button type="button" (click)="cancel(job)">Cancel</button>
+                  } @else {
+                    <button type="button" (click)="remove(job)">Delete</button>
+                  }
+                  <a class="button" [routerLink]="rerun(job)">Run again</a>
+                </td>
+              </tr>
+            } @empty {
+              <tr><td colspan="5" class="muted">No job yet.</td></tr>
+            }
+          </tbody>
+        </table>
+      </div>
       <div class="pager">
         <button type="button" [disabled]="offset() === 0" (click)="offset.set(offset() - limit); load()">Newer</button>
         <span>{{ page.total ? offset() + 1 : 0 }}–{{ offset() + page.items.length }} of {{ page.total }}</span>

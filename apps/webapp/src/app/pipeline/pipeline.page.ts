@@ -30,7 +30,7 @@ import { StatusBadgeComponent } from '../shared/status-badge.component';
           <a class="button" [routerLink]="['/editor', pipeline.id]">Edit</a>
         }
       </p>
-      <div class="graph-box"><aim-pipeline-graph [definition]="pipeline.definition" /></div>
+      <div class="graph-box" tabindex="0" role="region" aria-label="pipeline graph"><aim-pipeline-graph [definition]="pipeline.definition" /></div>
       <details>
         <summary>Definition (JSON)</summary>
         <pre>{{ pipeline.definition | json }}</pre>

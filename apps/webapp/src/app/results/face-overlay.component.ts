@@ -41,22 +41,24 @@ export function faceLabel(face: ShownFace): string {
       }
     </div>
     @if (faces().length) {
-      <table class="faces">
-        <thead><tr><th>#</th><th>box</th><th>score</th><th>age</th><th>gender</th><th>emotion</th><th>race</th></tr></thead>
-        <tbody>
-          @for (face of faces(); track $index) {
-            <tr>
-              <td>{{ $index + 1 }}</td>
-              <td>{{ face.box.x }}, {{ face.box.y }}, {{ face.box.width }}×{{ face.box.height }}</td>
-              <td>{{ face.score !== undefined ? (face.score * 100).toFixed(0) + '%' : '' }}</td>
-              <td>{{ face.age !== undefined ? face.age.toFixed(0) : '' }}</td>
-              <td>{{ face.gender ? face.gender.label + ' (' + (face.gender.confidence * 100).toFixed(0) + '%)' : '' }}</td>
-              <td>{{ face.emotion?.label ?? '' }}</td>
-              <td>{{ face.race?.label ?? '' }}</td>
-            </tr>
-          }
-        </tbody>
-      </table>
+      <div class="table-scroll" tabindex="0" role="region" aria-label="faces found">
+        <table class="faces">
+          <thead><tr><th>#</th><th>box</th><th>score</th><th>age</th><th>gender</th><th>emotion</th><th>race</th></tr></thead>
+          <tbody>
+            @for (face of faces(); track $index) {
+              <tr>
+                <td>{{ $index + 1 }}</td>
+                <td>{{ face.box.x }}, {{ face.box.y }}, {{ face.box.width }}×{{ face.box.height }}</td>
+                <td>{{ face.score !== undefined ? (face.score * 100).toFixed(0) + '%' : '' }}</td>
+                <td>{{ face.age !== undefined ? face.age.toFixed(0) : '' }}</td>
+                <td>{{ face.gender ? face.gender.label + ' (' + (face.gender.confidence * 100).toFixed(0) + '%)' : '' }}</td>
+                <td>{{ face.emotion?.label ?? '' }}</td>
+                <td>{{ face.race?.label ?? '' }}</td>
+              </tr>
+            }
+          </tbody>
+        </table>
+      </div>
     } @else {
       <p class="muted">No face found.</p>
     }

@@ -30,8 +30,8 @@ interface InputSlot {
             (dragleave)="over.set('')"
             (drop)="drop($event, slot.name)"
           >
-            <p><strong>{{ slot.name }}</strong>: drop an image here or pick one ({{ slot.contentTypes.join(', ') }})</p>
-            <input type="file" [attr.name]="slot.name" [accept]="slot.contentTypes.join(',')" (change)="pick($event, slot.name)" />
+            <label class="drop-label" [for]="'file-' + slot.name"><strong>{{ slot.name }}</strong>: drop an image here or pick one ({{ slot.contentTypes.join(', ') }})</label>
+            <input type="file" [id]="'file-' + slot.name" [attr.name]="slot.name" [accept]="slot.contentTypes.join(',')" (change)="pick($event, slot.name)" />
             @if (previews()[slot.name]; as preview) {
               <img class="preview" [src]="preview" alt="chosen image" />
             }

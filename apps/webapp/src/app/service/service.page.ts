@@ -25,20 +25,22 @@ interface ParamRow {
       <h1>{{ service.name }} <aim-status [status]="service.status" /></h1>
       <p>{{ service.summary }} <span class="muted">v{{ service.version }}</span></p>
       <h2>Instances</h2>
-      <table>
-        <thead><tr><th>instance</th><th>status</th><th>busy</th><th>queue</th><th>runs on</th></tr></thead>
-        <tbody>
-          @for (instance of service.instances; track instance.id) {
-            <tr>
-              <td>{{ instance.id }}</td>
-              <td><aim-status [status]="instance.available ? 'available' : 'unavailable'" /></td>
-              <td>{{ instance.inFlight }} / {{ instance.concurrency }}</td>
-              <td>{{ instance.queueDepth }} / {{ instance.queueLimit }}</td>
-              <td>{{ instance.runtime ? (instance.runtime | json) : '-' }}</td>
-            </tr>
-          }
-        </tbody>
-      </table>
+      <div class="table-scroll" tabindex="0" role="region" aria-label="instances">
+        <table>
+          <thead><tr><th>instance</th><th>status</th><th>busy</th><th>queue</th><th>runs on</th></tr></thead>
+          <tbody>
+            @for (instance of service.instances; track instance.id) {
+              <tr>
+                <td>{{ instance.id }}</td>
+                <td><aim-status [status]="instance.available ? 'available' : 'unavailable'" /></td>
+                <td>{{ instance.inFlight }} / {{ instance.concurrency }}</td>
+                <td>{{ instance.queueDepth }} / {{ instance.queueLimit }}</td>
+                <td>{{ instance.runtime ? (instance.runtime | json) : '-' }}</td>
+              </tr>
+            }
+          </tbody>
+        </table>
+      </div>
       <h2>Tasks</h2>
       @for (task of service.tasks; track task.name) {
         <section class="panel" [attr.data-task]="task.name">
@@ -50,14 +52,16 @@ interface ParamRow {
           <p><strong>Inputs:</strong> @for (i of task.inputs; track i.name) {<code>{{ i.name }}</code> ({{ i.contentTypes.join(', ') }}) }</p>
           <p><strong>Outputs:</strong> @for (o of task.outputs; track o.name) {<code>{{ o.name }}</code> ({{ o.contentType }}) }</p>
           @if (paramRows(task.params).length) {
-            <table>
-              <thead><tr><th>parameter</th><th>type</th><th>required</th><th>details</th></tr></thead>
-              <tbody>
-                @for (row of paramRows(task.params); track row.name) {
-                  <tr><td><code>{{ row.name }}</code></td><td>{{ row.type }}</td><td>{{ row.required ? 'yes' : '' }}</td><td>{{ row.detail }}</td></tr>
-                }
-              </tbody>
-            </table>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="parameters">
+              <table>
+                <thead><tr><th>parameter</th><th>type</th><th>required</th><th>details</th></tr></thead>
+                <tbody>
+                  @for (row of paramRows(task.params); track row.name) {
+                    <tr><td><code>{{ row.name }}</code></td><td>{{ row.type }}</td><td>{{ row.required ? 'yes' : '' }}</td><td>{{ row.detail }}</td></tr>
+                  }
+                </tbody>
+              </table>
+            </div>
           } @else {
             <p class="muted">No parameters.</p>
           }
