@@ -137,6 +137,24 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     expect(page.url()).toMatch(/\/run\/pipeline\/thumbnail$/);
   }, 30_000);
 
+  it('shows what the server refused at its field (problems[].path), and suggests a list where a list is needed', async () => {
+    await page.goto(`${marketplace.url}/run/task/image-processing/blur`);
+    await page.locator('input[type=file]').setInputFiles(testFile('faces', 'sample1.jpg'));
+    const regions = page.locator('[data-param="regions"] textarea');
+    expect(await regions.getAttribute('placeholder')).toMatch(/^JSON, e\.g\. \[\{"x":/);
+    // Valid JSON, so the form sends it; one region instead of a list of them, which the task's schema refuses.
+    await regions.fill('{"x": 1, "y": 1, "width": 5, "height": 5}');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const atField = page.locator('[data-param="regions"] .field-error');
+    await atField.waitFor();
+    expect(await atField.textContent()).toContain('must be array');
+    expect(await page.locator('.error[role=alert]').textContent()).toContain('See the fields marked below.');
+    expect(page.url()).toMatch(/\/run\/task\/image-processing\/blur$/);
+    // Editing the field clears what the server said about it.
+    await regions.fill('[{"x": 1, "y": 1, "width": 5, "height": 5}]');
+    await atField.waitFor({ state: 'detached' });
+  }, 30_000);
+
   it('cancels a running job from its page', async () => {
     const big = await sharp(testFile('faces', 'sample2.jpg')).resize(6000).jpeg({ quality: 80 }).toBuffer();
     await page.goto(`${marketplace.url}/run/task/image-processing/blur`);
@@ -176,6 +194,31 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     await page.getByLabel('pipeline JSON').fill(JSON.stringify(broken, null, 2));
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved “broken”.' }).waitFor();
+  }, 60_000);
+
+  it('keeps the jobs page current by itself, names what ran, and asks before deleting', async () => {
+    await page.goto(`${marketplace.url}/jobs`);
+    await page.locator('tr[data-job]').first().waitFor();
+    // Submitted from elsewhere (this browser's owner cookie, another tab): the page is not reloaded.
+    const id = await page.evaluate(async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = 64;
+      const image = await new Promise<Blob>((resolve) => canvas.toBlob((blob) => resolve(blob as Blob), 'image/png'));
+      const form = new FormData();
+      form.append('image', image, 'square.png');
+      form.append('params', JSON.stringify({ sigma: 3 }));
+      return ((await (await fetch('/api/v1/services/image-processing/tasks/blur/jobs', { method: 'POST', body: form })).json()) as { id: string }).id;
+    });
+    const row = page.locator(`tr[data-job="${id}"]`);
+    await row.locator('[data-status="succeeded"]').waitFor({ timeout: 30_000 });
+    expect(await row.locator('[data-what]').textContent()).toBe('image-processing · blur');
+    expect(await row.locator('[data-took]').textContent()).toMatch(/^\d+(\.\d)? (ms|s)$/);
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await row.getByRole('button', { name: /^delete job/ }).click();
+    expect(await row.count()).toBe(1);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: /^delete job/ }).click();
+    await row.waitFor({ state: 'detached' });
   }, 60_000);
 
   it('works on a phone-sized screen: no page scrolls sideways', async () => {

@@ -37,7 +37,11 @@ const FINISHED = ['succeeded', 'failed', 'cancelled'];
         <a class="button" routerLink="/jobs">All jobs</a>
       </p>
       @if (job.error) {
-        <p class="error" role="alert" data-job-error>{{ job.status === 'cancelled' ? 'Cancelled.' : job.error.message }}</p>
+        @if (job.status === 'cancelled') {
+          <p class="notice" role="status" data-job-error>Cancelled.</p>
+        } @else {
+          <p class="error" role="alert" data-job-error>{{ job.error.message }}</p>
+        }
       }
       <div class="table-scroll" tabindex="0" role="region" aria-label="steps">
         <table class="steps">

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, OnInit, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import type { JobPageView, JobStatus, JobView, PipelineSummary } from '@aim/contracts';
@@ -6,8 +6,14 @@ import { ApiService, describeError } from '../shared/api.service';
 import { StatusBadgeComponent } from '../shared/status-badge.component';
 
 const PAGE = 20;
+/** How often the list is read again: often while a listed job is unfinished, now and then otherwise. */
+const REFRESH_BUSY_MS = 1500;
+const REFRESH_IDLE_MS = 10_000;
 
-/** This browser's job history: filter by status and pipeline, page through, cancel, delete, run again. */
+/**
+ * This browser's job history: filter by status and pipeline, page through, cancel, delete (asked first),
+ * run again. It keeps itself current: a job that ends shows as ended without a reload.
+ */
 @Component({
   selector: 'aim-jobs',
   imports: [RouterLink, FormsModule, StatusBadgeComponent],
@@ -35,25 +41,26 @@ const PAGE = 20;
     @if (page(); as page) {
       <div class="table-scroll" tabindex="0" role="region" aria-label="jobs">
         <table class="jobs">
-          <thead><tr><th>job</th><th>pipeline</th><th>status</th><th>submitted</th><th><span class="visually-hidden">actions</span></th></tr></thead>
+          <thead><tr><th>job</th><th>what</th><th>status</th><th>submitted</th><th>took</th><th><span class="visually-hidden">actions</span></th></tr></thead>
           <tbody>
             @for (job of page.items; track job.id) {
               <tr [attr.data-job]="job.id">
-                <td><a [routerLink]="['/jobs', job.id]"><code>{{ job.id.slice(0, 8) }}</code></a></td>
-                <td>{{ job.pipelineId }}</td>
+                <td><a [routerLink]="['/jobs', job.id]" [attr.aria-label]="'job ' + job.id"><code [title]="job.id">{{ job.id.slice(0, 8) }}</code></a></td>
+                <td data-what>{{ what(job) }}</td>
                 <td><aim-status [status]="job.status" /></td>
                 <td>{{ time(job.createdAt) }}</td>
+                <td data-took>{{ took(job) }}</td>
                 <td class="actions">
                   @if (job.status === 'queued' || job.status === 'running') {
                     <button type="button" (click)="cancel(job)">Cancel</button>
                   } @else {
-                    <button type="button" (click)="remove(job)">Delete</button>
+                    <button type="button" (click)="remove(job)" [attr.aria-label]="'delete job ' + job.id.slice(0, 8)">Delete</button>
                   }
                   <a class="button" [routerLink]="rerun(job)">Run again</a>
                 </td>
               </tr>
             } @empty {
-              <tr><td colspan="5" class="muted">No job yet.</td></tr>
+              <tr><td colspan="6" class="muted">No job yet.</td></tr>
             }
           </tbody>
         </table>
@@ -76,6 +83,15 @@ export class JobsPage implements OnInit {
   protected readonly pipelineId = signal('');
   protected readonly offset = signal(0);
   protected readonly error = signal('');
+  private timer?: ReturnType<typeof setTimeout>;
+  private closed = false;
+
+  constructor() {
+    inject(DestroyRef).onDestroy(() => {
+      this.closed = true;
+      clearTimeout(this.timer);
+    });
+  }
 
   async ngOnInit(): Promise<void> {
     await this.load();
@@ -83,12 +99,29 @@ export class JobsPage implements OnInit {
   }
 
   protected async load(): Promise<void> {
+    clearTimeout(this.timer);
     try {
       this.page.set(await this.api.client.jobs({ status: this.status() || undefined, pipelineId: this.pipelineId() || undefined, limit: PAGE, offset: this.offset() }));
       this.error.set('');
     } catch (error) {
       this.error.set(describeError(error));
     }
+    if (this.closed) return;
+    const busy = this.page()?.items.some((job) => job.status === 'queued' || job.status === 'running');
+    this.timer = setTimeout(() => void this.load(), busy ? REFRESH_BUSY_MS : REFRESH_IDLE_MS);
+  }
+
+  /** A pipeline by its name; a task run alone as `service · task`. */
+  protected what(job: JobView): string {
+    if (job.pipelineId.startsWith('task:')) return job.pipelineId.slice(5).replace('.', ' · ');
+    return this.pipelines().find((pipeline) => pipeline.id === job.pipelineId)?.name ?? job.pipelineId;
+  }
+
+  /** From submitted to ended (or to now, while it runs), rounded for a person. */
+  protected took(job: JobView): string {
+    const end = job.finishedAt ? Date.parse(job.finishedAt) : Date.now();
+    const ms = Math.max(0, end - Date.parse(job.createdAt));
+    return ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
   }
 
   protected async cancel(job: JobView): Promise<void> {
@@ -96,6 +129,7 @@ export class JobsPage implements OnInit {
   }
 
   protected async remove(job: JobView): Promise<void> {
+    if (!confirm(`Delete job ${job.id.slice(0, 8)} (${this.what(job)}) and its files? This cannot be undone.`)) return;
     await this.act(() => this.api.client.deleteJob(job.id));
   }
 

@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input, OnInit, signal } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
-import type { JsonSchema } from '@aim/contracts';
+import { MarketplaceApiError } from '@aim/client';
+import type { JsonSchema, Problem } from '@aim/contracts';
 import { ApiService, describeError } from '../shared/api.service';
 import { SchemaFormComponent, SchemaFormState } from '../shared/schema-form.component';
 
@@ -32,6 +33,9 @@ interface InputSlot {
           >
             <label class="drop-label" [for]="'file-' + slot.name"><strong>{{ slot.name }}</strong>: drop an image here or pick one ({{ slot.contentTypes.join(', ') }})</label>
             <input type="file" [id]="'file-' + slot.name" [attr.name]="slot.name" [accept]="slot.contentTypes.join(',')" (change)="pick($event, slot.name)" />
+            @if (inputProblems()[slot.name]; as message) {
+              <small class="field-error" role="alert">{{ message }}</small>
+            }
             @if (previews()[slot.name]; as preview) {
               <img class="preview" [src]="preview" alt="chosen image" />
             }
@@ -41,9 +45,16 @@ interface InputSlot {
         }
       }
       <h2>Parameters</h2>
-      <aim-schema-form [schema]="schema()" (changed)="params.set($event)" />
+      <aim-schema-form [schema]="schema()" [problems]="fieldProblems()" (changed)="params.set($event); fieldProblems.set({})" />
       @if (error()) {
-        <p class="error" role="alert">{{ error() }}</p>
+        <div class="error" role="alert">
+          <p>{{ error() }}</p>
+          @if (otherProblems().length) {
+            <ul class="problems">
+              @for (problem of otherProblems(); track $index) {<li><span class="where">{{ problem.path }}</span> {{ problem.message }}</li>}
+            </ul>
+          }
+        </div>
       }
       <button type="submit" class="primary" [disabled]="busy() || !params().valid">{{ busy() ? 'Submitting…' : 'Run' }}</button>
       <a [routerLink]="back()" class="button">Back</a>
@@ -65,6 +76,10 @@ export class RunPage implements OnInit {
   protected readonly previews = signal<Record<string, string>>({});
   protected readonly values = signal<Record<string, unknown>>({});
   protected readonly error = signal('');
+  /** The server's problems by where they are: a parameter (shown at its field), an input, or elsewhere. */
+  protected readonly fieldProblems = signal<Record<string, string>>({});
+  protected readonly inputProblems = signal<Record<string, string>>({});
+  protected readonly otherProblems = signal<Problem[]>([]);
   protected readonly busy = signal(false);
   protected readonly over = signal('');
   protected readonly title = computed(() => (this.id() ? `pipeline “${this.id()}”` : `${this.service()} · ${this.task()}`));
@@ -122,16 +137,36 @@ export class RunPage implements OnInit {
       return;
     }
     this.busy.set(true);
+    this.showProblems([]);
     this.error.set('');
     try {
       const submission = { files: this.files(), values: this.values(), params: this.params().value };
       const job = this.id() ? await this.api.client.submitJob(this.id()!, submission) : await this.api.client.runTask(this.service()!, this.task()!, submission);
       await this.router.navigate(['/jobs', job.id]);
     } catch (error) {
-      this.error.set(describeError(error));
+      const problems = error instanceof MarketplaceApiError ? error.problems : [];
+      this.showProblems(problems);
+      this.error.set(problems.length ? `${describeError(error)} See the fields marked below.` : describeError(error));
     } finally {
       this.busy.set(false);
     }
+  }
+
+  /** Each problem where the person can act on it: `params.width` at the width field, `inputs.image` at the image. */
+  private showProblems(problems: Problem[]): void {
+    const fields: Record<string, string> = {};
+    const inputs: Record<string, string> = {};
+    const other: Problem[] = [];
+    for (const problem of problems) {
+      const [, kind, name, rest] = /^(params|inputs)\.([^.[]+)(.*)$/.exec(problem.path) ?? [];
+      const message = `${rest ? `${rest.replace(/^\./, '')}: ` : ''}${problem.message}`;
+      if (kind === 'params') fields[name] = fields[name] ? `${fields[name]}; ${message}` : message;
+      else if (kind === 'inputs') inputs[name] = message;
+      else other.push(problem);
+    }
+    this.fieldProblems.set(fields);
+    this.inputProblems.set(inputs);
+    this.otherProblems.set(other);
   }
 
   private choose(name: string, file: File): void {

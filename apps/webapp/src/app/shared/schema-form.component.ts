@@ -61,7 +61,7 @@ export interface SchemaFormState {
         @if (field.description) {
           <small class="muted">{{ field.description }}</small>
         }
-        @if (errors()[field.name]; as message) {
+        @if (errors()[field.name] || problems()[field.name]; as message) {
           <small class="field-error" role="alert">{{ message }}</small>
         }
       </label>
@@ -72,6 +72,8 @@ export interface SchemaFormState {
 })
 export class SchemaFormComponent {
   readonly schema = input<Record<string, unknown> | undefined>(undefined);
+  /** What the server found wrong, by parameter name (from `problems[].path`), shown at its field. */
+  readonly problems = input<Record<string, string>>({});
   readonly changed = output<SchemaFormState>();
   private readonly texts = signal<Record<string, string>>({});
 
@@ -82,7 +84,7 @@ export class SchemaFormComponent {
     return Object.entries(properties).map(([name, p]) => {
       const type = Array.isArray(p['type']) ? p['type'][0] : p['type'];
       const kind: Field['kind'] = p['enum'] ? 'enum' : type === 'boolean' ? 'boolean' : type === 'number' ? 'number' : type === 'integer' ? 'integer' : type === 'string' ? 'string' : 'json';
-      const fallback = p['default'] !== undefined ? `default: ${JSON.stringify(p['default'])}` : kind === 'json' ? 'JSON, e.g. {"x": 0, "y": 0, "width": 10, "height": 10}' : '';
+      const fallback = p['default'] !== undefined ? `default: ${JSON.stringify(p['default'])}` : kind === 'json' ? `JSON, e.g. ${JSON.stringify(exampleOf(p))}` : '';
       return {
         name,
         kind,
@@ -142,4 +144,21 @@ export class SchemaFormComponent {
   protected set(name: string, text: string): void {
     this.texts.update((texts) => ({ ...texts, [name]: text }));
   }
+}
+
+/** A value of the shape a schema describes, to show what to type: a list where a list is needed. */
+export function exampleOf(schema: Record<string, unknown>, depth = 0): unknown {
+  if (schema['examples'] && Array.isArray(schema['examples']) && schema['examples'].length) return schema['examples'][0];
+  if (schema['default'] !== undefined) return schema['default'];
+  const type = Array.isArray(schema['type']) ? schema['type'][0] : schema['type'];
+  if (depth > 3) return null;
+  if (type === 'array') return [exampleOf((schema['items'] ?? {}) as Record<string, unknown>, depth + 1)];
+  if (type === 'object' || schema['properties']) {
+    const properties = (schema['properties'] ?? {}) as Record<string, Record<string, unknown>>;
+    return Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, exampleOf(property, depth + 1)]));
+  }
+  if (type === 'integer' || type === 'number') return typeof schema['minimum'] === 'number' ? schema['minimum'] : 0;
+  if (type === 'boolean') return false;
+  if (schema['enum'] && Array.isArray(schema['enum'])) return schema['enum'][0];
+  return type === 'string' ? '' : null;
 }
