@@ -1,6 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -10,6 +12,7 @@ import { testFile, WORKSPACE_ROOT } from './support/paths';
 
 const SCREENSHOTS = process.env['UPDATE_SCREENSHOTS'] === '1' ? join(WORKSPACE_ROOT, 'docs') : undefined;
 const ADMIN_KEY = 'webapp-test-admin-key-0123';
+const run = promisify(execFile);
 
 describe('the webapp in headless Chromium, served by the one-process marketplace', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'aim-e2e-'));
@@ -137,6 +140,32 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     expect(page.url()).toMatch(/\/run\/pipeline\/thumbnail$/);
   }, 30_000);
 
+  it('runs an example in one click; its "Copy as curl" gives the same result in a shell; the result downloads', async () => {
+    await page.goto(`${marketplace.url}/run/pipeline/thumbnail`);
+    await page.getByRole('button', { name: 'use example sample1.jpg' }).click();
+    await page.locator('.preview').waitFor();
+    await page.locator('[data-param="width"] input').fill('120');
+    await page.getByText('Copy as curl, CLI or TypeScript').click();
+    const curl = (await page.locator('pre[data-snippet="curl"]').textContent()) ?? '';
+    expect(curl).toContain("-F 'image=@sample1.jpg'");
+    expect(curl).toContain(`-F 'params={"width":120}'`);
+    expect(await page.locator('pre[data-snippet="cli"]').textContent()).toMatch(/^npx marketplace run 'thumbnail' 'sample1\.jpg' .*--param 'width=120'$/);
+    expect(await page.locator('pre[data-snippet="typescript"]').textContent()).toContain('client.submitJob("thumbnail", { files: { "image": new Blob([readFileSync("sample1.jpg")]) }, params: {"width":120} })');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitForStatus('succeeded');
+    const id = page.url().split('/').pop()!;
+    const fromPage = await page.evaluate(async (jobId) => ((await (await fetch(`/api/v1/jobs/${jobId}`)).json()) as { outputs: { thumbnail: { size: number; contentType: string } } }).outputs.thumbnail, id);
+    // The command as copied, in a shell, in the folder of the file: the same output.
+    const { stdout } = await run('bash', ['-c', curl], { cwd: join(WORKSPACE_ROOT, 'testdata/faces') });
+    const fromShell = JSON.parse(stdout) as { status: string; outputs: { thumbnail: { size: number; contentType: string } } };
+    expect(fromShell.status).toBe('succeeded');
+    expect([fromShell.outputs.thumbnail.contentType, fromShell.outputs.thumbnail.size]).toEqual([fromPage.contentType, fromPage.size]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-output="thumbnail"] [data-download]').click()]);
+    const saved = readFileSync((await download.path())!);
+    expect(saved.length).toBe(fromPage.size);
+    expect((await sharp(saved).metadata()).width).toBe(120);
+  }, 60_000);
+
   it('shows what the server refused at its field (problems[].path), and suggests a list where a list is needed', async () => {
     await page.goto(`${marketplace.url}/run/task/image-processing/blur`);
     await page.locator('input[type=file]').setInputFiles(testFile('faces', 'sample1.jpg'));
@@ -170,7 +199,7 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
   it('lists the jobs with filters, and shows pipeline problems at their line in the editor', async () => {
     await page.goto(`${marketplace.url}/jobs`);
     await page.locator('tr[data-job]').first().waitFor();
-    expect(await page.locator('tr[data-job]').count()).toBe(4);
+    expect(await page.locator('tr[data-job]').count()).toBe(5);
     await page.getByLabel('status').selectOption('cancelled');
     await page.waitForFunction(() => document.querySelectorAll('tr[data-job]').length === 1);
     await shot('jobs');

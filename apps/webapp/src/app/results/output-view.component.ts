@@ -25,8 +25,11 @@ function isDigit(value: unknown): value is DigitReading {
       @switch (shape().kind) {
         @case ('images') {
           <div class="gallery">
-            @for (url of images(); track url) {
-              <a [href]="url" target="_blank"><img [src]="url" [alt]="name()" class="result-image" /></a>
+            @for (url of images(); track url; let index = $index) {
+              <figure class="result">
+                <a [href]="url" target="_blank"><img [src]="url" [alt]="name()" class="result-image" /></a>
+                <a class="button" [href]="url" [attr.download]="name() + (images().length > 1 ? '-' + index : '')" data-download>Download</a>
+              </figure>
             }
           </div>
         }

@@ -4,6 +4,7 @@ import { MarketplaceApiError } from '@aim/client';
 import type { JsonSchema, Problem } from '@aim/contracts';
 import { ApiService, describeError } from '../shared/api.service';
 import { SchemaFormComponent, SchemaFormState } from '../shared/schema-form.component';
+import { cliCommand, curlCommand, RunRequest, typescriptSnippet } from './run-snippets';
 
 interface InputSlot {
   name: string;
@@ -36,6 +37,16 @@ interface InputSlot {
             @if (inputProblems()[slot.name]; as message) {
               <small class="field-error" role="alert">{{ message }}</small>
             }
+            @if (examples().length) {
+              <div class="examples">
+                <span class="muted">or try an example:</span>
+                @for (example of examples(); track example) {
+                  <button type="button" class="example" (click)="useExample(slot.name, example)" [attr.aria-label]="'use example ' + example">
+                    <img [src]="'/examples/' + example" alt="" width="48" height="48" loading="lazy" />
+                  </button>
+                }
+              </div>
+            }
             @if (previews()[slot.name]; as preview) {
               <img class="preview" [src]="preview" alt="chosen image" />
             }
@@ -56,9 +67,20 @@ interface InputSlot {
           }
         </div>
       }
-      <button type="submit" class="primary" [disabled]="busy() || !params().valid">{{ busy() ? 'Submitting…' : 'Run' }}</button>
+      <button type="submit" class="primary" [disabled]="busy() || !loaded() || !params().valid">{{ busy() ? 'Submitting…' : 'Run' }}</button>
       <a [routerLink]="back()" class="button">Back</a>
     </form>
+    @if (loaded()) {
+      <details class="snippets panel">
+        <summary>Copy as curl, CLI or TypeScript</summary>
+        <p class="muted">The same run, with the files chosen and the parameters filled in, from a terminal or a program (in the folder of the files).</p>
+        @for (snippet of snippets(); track snippet.kind) {
+          <h3>{{ snippet.label }}</h3>
+          <pre [attr.data-snippet]="snippet.kind">{{ snippet.text }}</pre>
+          <button type="button" (click)="copy(snippet.text, snippet.kind)">{{ copied() === snippet.kind ? 'Copied' : 'Copy ' + snippet.label }}</button>
+        }
+      </details>
+    }
   `,
 })
 export class RunPage implements OnInit {
@@ -82,6 +104,24 @@ export class RunPage implements OnInit {
   protected readonly otherProblems = signal<Problem[]>([]);
   protected readonly busy = signal(false);
   protected readonly over = signal('');
+  protected readonly loaded = signal(false);
+  /** Example files from the repository's own test data, served with the webapp. */
+  protected readonly examples = signal<string[]>([]);
+  protected readonly copied = signal('');
+  protected readonly snippets = computed(() => {
+    const request: RunRequest = {
+      origin: location.origin,
+      target: this.id() ? { pipeline: this.id()! } : { service: this.service()!, task: this.task()! },
+      files: Object.fromEntries(Object.entries(this.files()).map(([name, file]) => [name, file.name])),
+      values: this.values(),
+      params: this.params().value,
+    };
+    return [
+      { kind: 'curl', label: 'curl', text: curlCommand(request) },
+      { kind: 'cli', label: 'CLI', text: cliCommand(request) },
+      { kind: 'typescript', label: 'TypeScript', text: typescriptSnippet(request) },
+    ];
+  });
   protected readonly title = computed(() => (this.id() ? `pipeline “${this.id()}”` : `${this.service()} · ${this.task()}`));
   protected readonly back = computed(() => (this.id() ? ['/pipelines', this.id()] : ['/services', this.service()]));
 
@@ -92,6 +132,7 @@ export class RunPage implements OnInit {
         this.slots.set(Object.entries(pipeline.definition.inputs).map(([name, i]) => ({ name, contentTypes: i.contentTypes })));
         this.schema.set(pipeline.definition.params);
         this.summary.set(pipeline.description ?? '');
+        this.examples.set(examplesFor(pipeline.services));
       } else {
         const service = await this.api.client.service(this.service()!);
         const task = service.tasks.find((t) => t.name === this.task());
@@ -99,9 +140,30 @@ export class RunPage implements OnInit {
         this.slots.set(task.inputs.map((i) => ({ name: i.name, contentTypes: i.contentTypes })));
         this.schema.set(task.params);
         this.summary.set(task.summary);
+        this.examples.set(examplesFor([service.name]));
       }
+      this.loaded.set(true);
     } catch (error) {
       this.error.set(describeError(error));
+    }
+  }
+
+  protected async useExample(name: string, example: string): Promise<void> {
+    try {
+      const response = await fetch(`/examples/${example}`);
+      if (!response.ok) throw new Error(`The example ${example} could not be loaded (${response.status}).`);
+      this.choose(name, new File([await response.blob()], example, { type: 'image/jpeg' }));
+    } catch (error) {
+      this.error.set(describeError(error));
+    }
+  }
+
+  protected async copy(text: string, kind: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(text);
+      this.copied.set(kind);
+    } catch {
+      this.error.set('The browser did not let the page copy; select the text and copy it.');
     }
   }
 
@@ -176,4 +238,10 @@ export class RunPage implements OnInit {
     this.previews.update((previews) => ({ ...previews, [name]: file.type.startsWith('image/') ? URL.createObjectURL(file) : '' }));
     this.error.set('');
   }
+}
+
+/** Digits for what reads digits, photos with faces for the rest (the repository's own test data). */
+function examplesFor(services: string[]): string[] {
+  if (services.includes('digit-recognition')) return ['digit-3-03.jpg', 'digit-5-05.jpg', 'digit-7-07.jpg', 'digit-9-09.jpg'];
+  return ['sample1.jpg', 'sample3.jpg', 'messi5.jpg'];
 }
