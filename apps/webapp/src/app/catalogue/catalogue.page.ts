@@ -25,8 +25,14 @@ const REFRESH_MS = 5000;
     @if (error()) {
       <p class="error" role="alert">{{ error() }}</p>
     }
+    @if (!loaded()) {
+      <p class="visually-hidden" role="status">Loading the catalogue…</p>
+    }
     <h2>Pipelines</h2>
     <div class="cards">
+      @if (!loaded()) {
+        @for (slot of skeletons; track slot) {<div class="card skeleton" aria-hidden="true"></div>}
+      }
       @for (pipeline of shownPipelines(); track pipeline.id) {
         <a class="card" [routerLink]="['/pipelines', pipeline.id]" [attr.data-pipeline]="pipeline.id">
           <div class="card-head">
@@ -40,11 +46,14 @@ const REFRESH_MS = 5000;
           <div class="tags">@for (tag of pipeline.tags; track tag) {<span class="tag">{{ tag }}</span>}</div>
         </a>
       } @empty {
-        <p class="muted">No pipeline matches.</p>
+        @if (loaded()) {<p class="muted">No pipeline matches.</p>}
       }
     </div>
     <h2>Services</h2>
     <div class="cards">
+      @if (!loaded()) {
+        @for (slot of skeletons; track slot) {<div class="card skeleton" aria-hidden="true"></div>}
+      }
       @for (service of shownServices(); track service.name) {
         <a class="card" [routerLink]="['/services', service.name]" [attr.data-service]="service.name">
           <div class="card-head">
@@ -58,7 +67,7 @@ const REFRESH_MS = 5000;
           <div class="tags">@for (tag of service.tags; track tag) {<span class="tag">{{ tag }}</span>}</div>
         </a>
       } @empty {
-        <p class="muted">No service matches.</p>
+        @if (loaded()) {<p class="muted">No service matches.</p>}
       }
     </div>
   `,
@@ -70,6 +79,9 @@ export class CataloguePage implements OnInit, OnDestroy {
   protected readonly error = signal('');
   protected readonly query = signal('');
   protected readonly selectedTag = signal('');
+  /** Until the first answer: placeholder cards of the real ones' size, so nothing moves when they come. */
+  protected readonly loaded = signal(false);
+  protected readonly skeletons = [1, 2, 3, 4];
   private timer?: ReturnType<typeof setInterval>;
 
   protected readonly tags = computed(() => [...new Set([...this.services(), ...this.pipelines()].flatMap((item) => item.tags))].sort());
@@ -104,6 +116,7 @@ export class CataloguePage implements OnInit, OnDestroy {
       const [services, pipelines] = await Promise.all([this.api.client.services(), this.api.client.pipelines()]);
       this.services.set(services);
       this.pipelines.set(pipelines);
+      this.loaded.set(true);
       this.error.set('');
     } catch (error) {
       this.error.set(describeError(error));
