@@ -116,6 +116,8 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
       expect(label).toMatch(/^(female|male), \d+, \w+, \w+$/);
     }
     expect(await page.locator('[data-output="report"] table.faces tbody tr').count()).toBe(3);
+    // How sure the model was, for each reading, with one rounding rule.
+    for (const cell of await page.locator('[data-output="report"] [data-emotion]').allTextContents()) expect(cell).toMatch(/^\w+ \(\d+%\)$/);
     await shot('job-analysis');
   }, 90_000);
 
@@ -129,10 +131,20 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     await page.locator('[data-digit]').waitFor();
     expect((await page.locator('[data-digit]').textContent())?.trim()).toBe('7');
     expect(await page.locator('.bar-row').count()).toBe(10);
+    expect(await page.locator('[data-unsure]').count()).toBe(0);
     await shot('job-digit');
   }, 60_000);
 
-  it('answers a file that is not an image with a message a person understands', async () => {
+  it('marks a reading of something that is not a digit as unsure', async () => {
+    await page.goto(`${marketplace.url}/run/task/digit-recognition/read`);
+    await page.locator('input[type=file]').setInputFiles(testFile('faces', 'messi5.jpg'));
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitForStatus('succeeded');
+    await page.locator('[data-digit]').waitFor();
+    expect(await page.locator('[data-unsure]').count()).toBe(1);
+  }, 60_000);
+
+    it('answers a file that is not an image with a message a person understands', async () => {
     await runPipeline('/run/pipeline/thumbnail', { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('these are my notes, not a photo') });
     const alert = page.getByRole('alert');
     await alert.waitFor();
@@ -199,7 +211,7 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
   it('lists the jobs with filters, and shows pipeline problems at their line in the editor', async () => {
     await page.goto(`${marketplace.url}/jobs`);
     await page.locator('tr[data-job]').first().waitFor();
-    expect(await page.locator('tr[data-job]').count()).toBe(5);
+    expect(await page.locator('tr[data-job]').count()).toBe(6);
     await page.getByLabel('status').selectOption('cancelled');
     await page.waitForFunction(() => document.querySelectorAll('tr[data-job]').length === 1);
     await shot('jobs');

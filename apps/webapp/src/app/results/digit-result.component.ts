@@ -1,11 +1,16 @@
-import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 
 export interface DigitReading {
   found: boolean;
   digit: number | null;
   confidence: number;
   probabilities: number[];
+  /** Whether the reader is sure (the service says so, when it does). */
+  certain?: boolean;
 }
+
+/** Below this, a reading is shown as a guess: a photo that is not one digit still gets a best guess. */
+export const UNSURE_BELOW = 0.6;
 
 /** The digit read, large, and its ten probabilities as bars. */
 @Component({
@@ -17,6 +22,9 @@ export interface DigitReading {
         <div class="digit-value" data-digit>{{ reading().digit }}</div>
         <div class="muted">{{ (reading().confidence * 100).toFixed(1) }}% sure</div>
       </div>
+      @if (unsure()) {
+        <p class="notice" data-unsure>Unsure: this reading is a guess. Is the image one handwritten or printed digit, cropped close?</p>
+      }
       <div class="bars" aria-label="probabilities">
         @for (p of reading().probabilities; track $index) {
           <div class="bar-row" [class.best]="$index === reading().digit">
@@ -33,4 +41,5 @@ export interface DigitReading {
 })
 export class DigitResultComponent {
   readonly reading = input.required<DigitReading>();
+  protected readonly unsure = computed(() => this.reading().certain === false || (this.reading().certain === undefined && this.reading().confidence < UNSURE_BELOW));
 }

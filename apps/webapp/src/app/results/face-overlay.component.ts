@@ -5,13 +5,24 @@ export interface ShownFace {
   score?: number;
   age?: number;
   gender?: { label: string; confidence: number };
-  emotion?: { label: string };
-  race?: { label: string };
+  emotion?: { label: string; distribution?: Record<string, number> };
+  race?: { label: string; distribution?: Record<string, number> };
 }
 
+/** One rounding rule for every number shown: whole years, whole percents, half up (as the drawn labels). */
+export const years = (age: number) => String(Math.floor(age + 0.5));
+export const percent = (share: number) => `${Math.floor(share * 100 + 0.5)}%`;
+
 export function faceLabel(face: ShownFace): string {
-  const parts = [face.gender && `${face.gender.label}`, face.age !== undefined && `${Math.round(face.age)}`, face.emotion?.label, face.race?.label].filter(Boolean);
-  return parts.length ? parts.join(', ') : face.score !== undefined ? `face ${Math.round(face.score * 100)}%` : 'face';
+  const parts = [face.gender && `${face.gender.label}`, face.age !== undefined && years(face.age), face.emotion?.label, face.race?.label].filter(Boolean);
+  return parts.length ? parts.join(', ') : face.score !== undefined ? `face ${percent(face.score)}` : 'face';
+}
+
+/** A label with how sure the model was of it, when it says. */
+function withShare(value?: { label: string; distribution?: Record<string, number> }): string {
+  if (!value) return '';
+  const share = value.distribution?.[value.label];
+  return share === undefined ? value.label : `${value.label} (${percent(share)})`;
 }
 
 /**
@@ -33,7 +44,7 @@ export function faceLabel(face: ShownFace): string {
                 <!-- inside the box's corner: the label the job drew sits above it -->
                 <text [attr.x]="face.box.x + stroke() * 2" [attr.y]="face.box.y + fontSize() + stroke()" [attr.font-size]="fontSize()">{{ $index + 1 }}</text>
               } @else {
-                <text [attr.x]="face.box.x" [attr.y]="face.box.y - stroke() * 2" [attr.font-size]="fontSize()">{{ label(face) }}</text>
+                <text [attr.x]="labelX(face, $index)" [attr.y]="labelY(face)" [attr.font-size]="fontSize()">{{ $index + 1 }}. {{ label(face) }}</text>
               }
             </g>
           }
@@ -49,11 +60,11 @@ export function faceLabel(face: ShownFace): string {
               <tr>
                 <td>{{ $index + 1 }}</td>
                 <td>{{ face.box.x }}, {{ face.box.y }}, {{ face.box.width }}×{{ face.box.height }}</td>
-                <td>{{ face.score !== undefined ? (face.score * 100).toFixed(0) + '%' : '' }}</td>
-                <td>{{ face.age !== undefined ? face.age.toFixed(0) : '' }}</td>
-                <td>{{ face.gender ? face.gender.label + ' (' + (face.gender.confidence * 100).toFixed(0) + '%)' : '' }}</td>
-                <td>{{ face.emotion?.label ?? '' }}</td>
-                <td>{{ face.race?.label ?? '' }}</td>
+                <td>{{ face.score !== undefined ? percent(face.score) : '' }}</td>
+                <td>{{ face.age !== undefined ? years(face.age) : '' }}</td>
+                <td>{{ face.gender ? face.gender.label + ' (' + percent(face.gender.confidence) + ')' : '' }}</td>
+                <td data-emotion>{{ share(face.emotion) }}</td>
+                <td>{{ share(face.race) }}</td>
               </tr>
             }
           </tbody>
@@ -73,6 +84,22 @@ export class FaceOverlayComponent {
   protected readonly stroke = computed(() => Math.max(2, Math.round((this.size()?.width ?? 600) / 300)));
   protected readonly fontSize = computed(() => Math.max(12, Math.round((this.size()?.width ?? 600) / 45)));
   protected readonly label = faceLabel;
+  protected readonly years = years;
+  protected readonly percent = percent;
+  protected readonly share = withShare;
+
+  /** A label starts at its box, moved left as far as needed to end inside the picture. */
+  protected labelX(face: ShownFace, index: number): number {
+    const width = this.size()?.width ?? 0;
+    const textWidth = `${index + 1}. ${faceLabel(face)}`.length * this.fontSize() * 0.6;
+    return Math.max(0, Math.min(face.box.x, width - textWidth));
+  }
+
+  /** Above its box; inside the box's top when the box touches the top of the picture. */
+  protected labelY(face: ShownFace): number {
+    const above = face.box.y - this.stroke() * 2;
+    return above - this.fontSize() < 0 ? face.box.y + this.fontSize() + this.stroke() : above;
+  }
 
   protected loaded(event: Event): void {
     const image = event.target as HTMLImageElement;

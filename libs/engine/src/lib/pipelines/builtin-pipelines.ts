@@ -3,7 +3,7 @@ import { IMAGE_CONTENT_TYPES, PipelineDefinition } from '@aim/contracts';
 const image = { contentTypes: [...IMAGE_CONTENT_TYPES], description: 'a JPEG, PNG or WebP photo' };
 
 const FACE_LABELS =
-  '$map(analyse.face[box], function($f) { $merge([$f.box, {"label": $f.gender.label & " " & $string($round($f.age)) & ", " & $f.emotion.label & ", " & $f.race.label}]) })';
+  '$map(analyse.face[box], function($f, $i) { $merge([$f.box, {"label": $string($i + 1) & ". " & $f.gender.label & ", " & $string($floor($f.age + 0.5)) & ", " & $f.emotion.label & ", " & $f.race.label}]) })';
 
 /** Seeded at every start; read-only through the API. */
 export const BUILTIN_PIPELINES: PipelineDefinition[] = [

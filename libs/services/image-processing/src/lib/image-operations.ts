@@ -87,15 +87,34 @@ function copyRegion(source: Buffer, sourceWidth: number, from: { x: number; y: n
 
 export function boxesOverlay(boxes: LabelledBox[], width: number, height: number, lineWidth: number): Buffer {
   const fontSize = Math.max(12, Math.round(Math.min(width, height) / 40));
+  const placed: Region[] = [];
   const shapes = boxes.map((box) => {
     const color = box.color ?? '#ffcc00';
-    const label = box.label
-      ? `<rect x="${box.x}" y="${Math.max(0, box.y - fontSize - 6)}" width="${Math.ceil(box.label.length * fontSize * 0.6) + 8}" height="${fontSize + 6}" fill="${color}"/>` +
-        `<text x="${box.x + 4}" y="${Math.max(fontSize, box.y - 5)}" font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="#000">${escapeXml(box.label)}</text>`
-      : '';
+    let label = '';
+    if (box.label) {
+      const tag = labelPlace(box, box.label, fontSize, width, height, placed);
+      placed.push(tag);
+      label =
+        `<rect x="${tag.x}" y="${tag.y}" width="${tag.width}" height="${tag.height}" fill="${color}"/>` +
+        `<text x="${tag.x + 4}" y="${tag.y + fontSize + 1}" font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="#000">${escapeXml(box.label)}</text>`;
+    }
     return `<rect x="${box.x}" y="${box.y}" width="${box.width}" height="${box.height}" fill="none" stroke="${color}" stroke-width="${lineWidth}"/>${label}`;
   });
   return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`);
+}
+
+/**
+ * Where a box's label goes: above the box, else below it, else inside its top; always within the image,
+ * and where no earlier label is, when there is such a place.
+ */
+function labelPlace(box: Region, text: string, fontSize: number, width: number, height: number, placed: Region[]): Region {
+  const tagWidth = Math.min(width, Math.ceil(text.length * fontSize * 0.6) + 8);
+  const tagHeight = fontSize + 6;
+  const x = Math.max(0, Math.min(box.x, width - tagWidth));
+  const clampY = (y: number) => Math.max(0, Math.min(y, height - tagHeight));
+  const candidates = [box.y - tagHeight, box.y + box.height, box.y].map((y) => ({ x, y: clampY(y), width: tagWidth, height: tagHeight }));
+  const overlaps = (a: Region, b: Region) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  return candidates.find((candidate) => !placed.some((other) => overlaps(candidate, other))) ?? candidates[0];
 }
 
 function escapeXml(text: string): string {
