@@ -237,7 +237,24 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     await page.getByRole('status').filter({ hasText: 'Saved “broken”.' }).waitFor();
   }, 60_000);
 
-  it('keeps the jobs page current by itself, names what ran, and asks before deleting', async () => {
+  it('duplicates a built-in pipeline into the editor, adds a step from the palette, and saves the copy', async () => {
+    await page.goto(`${marketplace.url}/pipelines/thumbnail`);
+    await page.getByRole('link', { name: 'Duplicate and edit' }).click();
+    const text = page.getByLabel('pipeline JSON');
+    await page.waitForFunction(() => (document.querySelector('textarea') as HTMLTextAreaElement | null)?.value.includes('thumbnail-copy'));
+    await page.getByRole('button', { name: 'image-processing · greyscale' }).click();
+    await page.waitForFunction(() => (document.querySelector('textarea') as HTMLTextAreaElement | null)?.value.includes('"task": "greyscale"'));
+    const definition = JSON.parse(await text.inputValue()) as { id: string; name: string; steps: { id: string; task: string; inputs: Record<string, string> }[]; outputs: Record<string, string> };
+    expect([definition.id, definition.name]).toEqual(['thumbnail-copy', 'Make a thumbnail (copy)']);
+    const added = definition.steps.at(-1)!;
+    expect(added).toMatchObject({ id: 'greyscale', task: 'greyscale', inputs: { image: `${definition.steps.at(-2)!.id}.image` } });
+    expect(definition.outputs['image']).toBe('greyscale.image');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved “thumbnail-copy”.' }).waitFor();
+    expect((await (await fetch(`${marketplace.url}/api/v1/pipelines/thumbnail-copy`)).json()).definition.steps.length).toBe(definition.steps.length);
+  }, 60_000);
+
+    it('keeps the jobs page current by itself, names what ran, and asks before deleting', async () => {
     await page.goto(`${marketplace.url}/jobs`);
     await page.locator('tr[data-job]').first().waitFor();
     // Submitted from elsewhere (this browser's owner cookie, another tab): the page is not reloaded.

@@ -28,8 +28,19 @@ interface PlacedProblem extends Problem {
     <h1>Pipeline editor</h1>
     <label class="field">
       <span class="field-name">Admin API key (kept in this browser only)</span>
-      <input type="password" autocomplete="off" [ngModel]="api.adminKey()" (ngModelChange)="api.setAdminKey($event)" aria-label="admin key" />
+      <input type="password" autocomplete="off" [ngModel]="api.adminKey()" (ngModelChange)="setKey($event)" aria-label="admin key" />
     </label>
+    @if (palette().length) {
+      <details class="palette panel" open>
+        <summary>Add a step</summary>
+        <p class="muted">Each adds a step calling that task, its inputs wired to the step before (or to the pipeline's inputs).</p>
+        <div class="tags">
+          @for (entry of palette(); track entry.label) {
+            <button type="button" class="tag" (click)="addStep(entry.service, entry.task)" [title]="entry.summary">{{ entry.label }}</button>
+          }
+        </div>
+      </details>
+    }
     <div class="editor">
       <div class="editor-text">
         <div class="gutter" aria-hidden="true">
@@ -72,6 +83,9 @@ interface PlacedProblem extends Problem {
 export class EditorPage implements OnInit {
   /** Route parameter: the pipeline to edit; none for a new one. */
   readonly id = input<string>();
+  /** Query parameter: a pipeline to start from, as a copy (built-in ones cannot be edited in place). */
+  readonly from = input<string>();
+  protected readonly palette = signal<{ label: string; service: string; task: string; summary: string; inputs: string[]; outputs: string[] }[]>([]);
   protected readonly api = inject(ApiService);
   private readonly location = inject(Location);
   protected readonly text = signal(JSON.stringify(STARTER, null, 2));
@@ -98,14 +112,66 @@ export class EditorPage implements OnInit {
   protected readonly problemLines = computed(() => new Set(this.problems().map((p) => p.line)));
 
   async ngOnInit(): Promise<void> {
-    if (!this.id()) return;
+    void this.loadPalette();
+    const source = this.id() ?? this.from();
+    if (!source) return;
     try {
-      const pipeline = await this.api.client.pipeline(this.id()!);
-      this.text.set(JSON.stringify(pipeline.definition, null, 2));
-      this.existing = true;
+      const pipeline = await this.api.client.pipeline(source);
+      if (this.id()) {
+        this.text.set(JSON.stringify(pipeline.definition, null, 2));
+        this.existing = true;
+      } else {
+        const copy = { ...pipeline.definition, id: `${pipeline.definition.id}-copy`.slice(0, 64), name: `${pipeline.definition.name} (copy)` };
+        this.text.set(JSON.stringify(copy, null, 2));
+      }
     } catch (error) {
       this.show(describeError(error), true);
     }
+  }
+
+  protected setKey(key: string): void {
+    this.api.setAdminKey(key);
+    // What was said about the key no longer holds once another is entered.
+    if (this.messageIsError()) this.show('', false);
+  }
+
+  /** Appends a step stub calling `service.task`, each input wired to a matching output of the step before, else to the pipeline's input. */
+  protected addStep(service: string, task: string): void {
+    const definition = this.parsed().value;
+    const entry = this.palette().find((candidate) => candidate.service === service && candidate.task === task);
+    if (!definition || !Array.isArray(definition.steps) || !entry) {
+      this.show('Fix the JSON first: a step is added to a definition that can be read.', true);
+      return;
+    }
+    const ids = new Set(definition.steps.map((step) => step.id));
+    let id = task;
+    for (let n = 2; ids.has(id); n++) id = `${task}${n}`;
+    const previous = definition.steps.at(-1);
+    const previousOutputs = previous ? (this.palette().find((candidate) => candidate.service === previous.service && candidate.task === previous.task)?.outputs ?? []) : [];
+    const firstInput = Object.keys(definition.inputs ?? {})[0] ?? 'image';
+    const inputs = Object.fromEntries(
+      entry.inputs.map((name) => [name, previous && previousOutputs.includes(name) ? `${previous.id}.${name}` : `inputs.${definition.inputs?.[name] ? name : firstInput}`]),
+    );
+    const steps = [...definition.steps, { id, service, task, inputs }];
+    const outputs = entry.outputs.length ? { ...definition.outputs, [entry.outputs[0]]: `${id}.${entry.outputs[0]}` } : definition.outputs;
+    this.edit(JSON.stringify({ ...definition, steps, outputs }, null, 2));
+    this.show(`Added step “${id}” (${service} · ${task}).`, false);
+  }
+
+  private async loadPalette(): Promise<void> {
+    const services = await this.api.client.services().catch(() => []);
+    this.palette.set(
+      services.flatMap((service) =>
+        service.tasks.map((task) => ({
+          label: `${service.name} · ${task.name}`,
+          service: service.name,
+          task: task.name,
+          summary: task.summary,
+          inputs: task.inputs.map((input) => input.name),
+          outputs: task.outputs.map((output) => output.name),
+        })),
+      ),
+    );
   }
 
   protected edit(text: string): void {

@@ -29,6 +29,7 @@ import { StatusBadgeComponent } from '../shared/status-badge.component';
         @if (!pipeline.builtIn) {
           <a class="button" [routerLink]="['/editor', pipeline.id]">Edit</a>
         }
+        <a class="button" routerLink="/editor" [queryParams]="{ from: pipeline.id }">{{ pipeline.builtIn ? 'Duplicate and edit' : 'Duplicate' }}</a>
       </p>
       <div class="graph-box" tabindex="0" role="region" aria-label="pipeline graph"><aim-pipeline-graph [definition]="pipeline.definition" /></div>
       <details>
