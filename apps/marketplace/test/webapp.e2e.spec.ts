@@ -132,6 +132,9 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     expect((await page.locator('[data-digit]').textContent())?.trim()).toBe('7');
     expect(await page.locator('.bar-row').count()).toBe(10);
     expect(await page.locator('[data-unsure]').count()).toBe(0);
+    // What it was given is on the page: the digit image itself (no result picture hides it), and the parameters.
+    await page.locator('[data-input-image]').waitFor();
+    expect(await page.locator('[data-params]').textContent()).toMatch(/Parameters:\s+the defaults/);
     await shot('job-digit');
   }, 60_000);
 

@@ -15,6 +15,8 @@ const FINISHED = ['succeeded', 'failed', 'cancelled'];
   template: `
     @if (error()) {
       <p class="error" role="alert">{{ error() }}</p>
+    } @else if (!job()) {
+      <p class="muted loading" role="status">Loading the job…</p>
     }
     @if (job(); as job) {
       <div class="card-head">
@@ -36,6 +38,23 @@ const FINISHED = ['succeeded', 'failed', 'cancelled'];
         }
         <a class="button" routerLink="/jobs">All jobs</a>
       </p>
+      <section class="asked" aria-label="what the job was given">
+        <p data-params>
+          Parameters:
+          @if (paramsText(); as text) {<code>{{ text }}</code>} @else {<span class="muted">the defaults</span>}
+        </p>
+        @if (inputImage(); as input) {
+          @if (resultPicture()) {
+            <!-- A result picture may hide what the input shows (blurred faces): the input only on request. -->
+            <details (toggle)="showInput.set($any($event.target).open)">
+              <summary>The image it was given</summary>
+              @if (showInput()) {<img class="input-image" [src]="input" alt="the image the job was given" />}
+            </details>
+          } @else {
+            <figure class="input-figure"><img class="input-image" [src]="input" alt="the image the job was given" data-input-image /><figcaption class="muted">the image it was given</figcaption></figure>
+          }
+        }
+      </section>
       @if (job.error) {
         @if (job.status === 'cancelled') {
           <p class="notice" role="status" data-job-error>Cancelled.</p>
@@ -94,6 +113,16 @@ export class JobPage implements OnInit, OnDestroy {
     if (!job || this.resultPicture()) return this.resultPicture();
     const input = Object.entries(job.inputs).find(([, value]) => value.contentType.startsWith('image/'));
     return input ? this.api.client.inputUrl(job.id, input[0]) : undefined;
+  });
+  protected readonly showInput = signal(false);
+  protected readonly paramsText = computed(() => {
+    const params = this.job()?.params ?? {};
+    return Object.keys(params).length ? JSON.stringify(params) : '';
+  });
+  protected readonly inputImage = computed(() => {
+    const job = this.job();
+    const input = job && Object.entries(job.inputs).find(([, value]) => value.contentType.startsWith('image/'));
+    return job && input ? this.api.client.inputUrl(job.id, input[0]) : undefined;
   });
   protected readonly pipelineName = computed(() => {
     const id = this.job()?.pipelineId ?? '';
