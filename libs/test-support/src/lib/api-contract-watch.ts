@@ -1,4 +1,3 @@
-import { afterEach } from '@jest/globals';
 import { createServer, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { OpenApiResponseValidator } from './openapi-response-validator';
@@ -15,7 +14,9 @@ const watches = new Set<ApiContractWatch>();
 
 // Registered as this module loads (hooks cannot be added once tests run): the running test fails when an
 // answer it received did not match the document. Each watch hands over what it saw since the last test.
-afterEach(() => {
+// Outside jest (the benchmarks load this library too) there is no hook to register, and no watch.
+const jestHooks = globalThis as { afterEach?: (hook: () => void) => void };
+jestHooks.afterEach?.(() => {
   const problems = [...watches].flatMap((each) => each.take());
   if (problems.length) throw new Error(`answers that do not match the OpenAPI document:\n${problems.join('\n')}`);
 });
