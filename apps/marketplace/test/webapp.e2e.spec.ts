@@ -179,6 +179,15 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     const saved = readFileSync((await download.path())!);
     expect(saved.length).toBe(fromPage.size);
     expect((await sharp(saved).metadata()).width).toBe(120);
+    // Run again starts from the same image and parameters.
+    await page.getByRole('link', { name: 'Run again' }).click();
+    await page.locator('.preview').waitFor();
+    await page.waitForFunction(() => (document.querySelector('[data-param="width"] input') as HTMLInputElement | null)?.value === '120');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.waitForURL((url) => !url.pathname.endsWith(id) && /\/jobs\/[0-9a-f-]{36}$/.test(url.pathname));
+    await waitForStatus('succeeded');
+    const again = await page.evaluate(async (jobId) => ((await (await fetch(`/api/v1/jobs/${jobId}`)).json()) as { params: unknown; outputs: { thumbnail: { size: number } } }), page.url().split('/').pop()!);
+    expect([again.params, again.outputs.thumbnail.size]).toEqual([{ width: 120 }, fromPage.size]);
   }, 60_000);
 
   it('shows what the server refused at its field (problems[].path), and suggests a list where a list is needed', async () => {
@@ -214,7 +223,7 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
   it('lists the jobs with filters, and shows pipeline problems at their line in the editor', async () => {
     await page.goto(`${marketplace.url}/jobs`);
     await page.locator('tr[data-job]').first().waitFor();
-    expect(await page.locator('tr[data-job]').count()).toBe(6);
+    expect(await page.locator('tr[data-job]').count()).toBe(7);
     await page.getByLabel('status').selectOption('cancelled');
     await page.waitForFunction(() => document.querySelectorAll('tr[data-job]').length === 1);
     await shot('jobs');

@@ -34,7 +34,7 @@ const FINISHED = ['succeeded', 'failed', 'cancelled'];
           <button type="button" class="danger" (click)="cancel()">Cancel</button>
         }
         @if (rerunLink(); as link) {
-          <a class="button" [routerLink]="link">Run again</a>
+          <a class="button" [routerLink]="link" [queryParams]="{ from: job.id }">Run again</a>
         }
         <a class="button" routerLink="/jobs">All jobs</a>
       </p>

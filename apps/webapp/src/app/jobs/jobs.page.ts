@@ -56,7 +56,7 @@ const REFRESH_IDLE_MS = 10_000;
                   } @else {
                     <button type="button" (click)="remove(job)" [attr.aria-label]="'delete job ' + job.id.slice(0, 8)">Delete</button>
                   }
-                  <a class="button" [routerLink]="rerun(job)">Run again</a>
+                  <a class="button" [routerLink]="rerun(job)" [queryParams]="{ from: job.id }">Run again</a>
                 </td>
               </tr>
             } @empty {

@@ -56,7 +56,7 @@ interface InputSlot {
         }
       }
       <h2>Parameters</h2>
-      <aim-schema-form [schema]="schema()" [problems]="fieldProblems()" (changed)="params.set($event); fieldProblems.set({})" />
+      <aim-schema-form [schema]="schema()" [initial]="initialParams()" [problems]="fieldProblems()" (changed)="params.set($event); fieldProblems.set({})" />
       @if (error()) {
         <div class="error" role="alert">
           <p>{{ error() }}</p>
@@ -88,6 +88,9 @@ export class RunPage implements OnInit {
   readonly id = input<string>();
   readonly service = input<string>();
   readonly task = input<string>();
+  /** Query parameter: a job to run again, with its image(s) and parameters. */
+  readonly from = input<string>();
+  protected readonly initialParams = signal<Record<string, unknown>>({});
   private readonly api = inject(ApiService);
   private readonly router = inject(Router);
   protected readonly slots = signal<InputSlot[]>([]);
@@ -142,9 +145,24 @@ export class RunPage implements OnInit {
         this.summary.set(task.summary);
         this.examples.set(examplesFor([service.name]));
       }
+      if (this.from()) await this.startFrom(this.from()!);
       this.loaded.set(true);
     } catch (error) {
       this.error.set(describeError(error));
+    }
+  }
+
+  /** The files and parameters of an earlier job of this browser, as they were submitted. */
+  private async startFrom(jobId: string): Promise<void> {
+    const job = await this.api.client.job(jobId);
+    this.initialParams.set(job.params);
+    for (const slot of this.slots().filter((candidate) => this.isFile(candidate))) {
+      const input = job.inputs[slot.name];
+      if (!input) continue;
+      const response = await fetch(this.api.client.inputUrl(job.id, slot.name));
+      if (!response.ok) continue;
+      const extension = input.contentType.split('/')[1]?.replace('jpeg', 'jpg') ?? 'bin';
+      this.choose(slot.name, new File([await response.blob()], `${slot.name}.${extension}`, { type: input.contentType }));
     }
   }
 

@@ -74,6 +74,8 @@ export class SchemaFormComponent {
   readonly schema = input<Record<string, unknown> | undefined>(undefined);
   /** What the server found wrong, by parameter name (from `problems[].path`), shown at its field. */
   readonly problems = input<Record<string, string>>({});
+  /** Values to start from (a job run again), by parameter name. */
+  readonly initial = input<Record<string, unknown>>({});
   readonly changed = output<SchemaFormState>();
   private readonly texts = signal<Record<string, string>>({});
 
@@ -131,6 +133,11 @@ export class SchemaFormComponent {
   protected readonly errors = computed(() => this.parsed().errors);
 
   constructor() {
+    effect(() => {
+      const initial = this.initial();
+      const texts = Object.fromEntries(Object.entries(initial).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]));
+      if (Object.keys(texts).length) this.texts.set(texts);
+    });
     effect(() => {
       const { value, errors } = this.parsed();
       this.changed.emit({ value, valid: Object.keys(errors).length === 0 });
