@@ -227,6 +227,16 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     await page.getByLabel('status').selectOption('cancelled');
     await page.waitForFunction(() => document.querySelectorAll('tr[data-job]').length === 1);
     await shot('jobs');
+    // A task run alone is a choice of the filter too: the one blur job of this browser (cancelled above).
+    await page.getByLabel('status').selectOption('');
+    await page.getByLabel('pipeline').selectOption('task:image-processing.blur');
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-job]').length === 1);
+    expect(await page.locator('tr[data-job] [data-what]').textContent()).toBe('image-processing · blur');
+    // Messages meant for programs are said for people: no API route to call.
+    await page.goto(`${marketplace.url}/pipelines/no-such-pipeline`);
+    const missing = page.getByRole('alert');
+    await missing.waitFor();
+    expect(await missing.textContent()).toBe('There is no pipeline "no-such-pipeline".');
 
     await page.goto(`${marketplace.url}/editor`);
     await page.getByLabel('admin key').fill(ADMIN_KEY);

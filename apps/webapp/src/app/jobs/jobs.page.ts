@@ -30,7 +30,12 @@ const REFRESH_IDLE_MS = 10_000;
       <label>Pipeline
         <select [ngModel]="pipelineId()" (ngModelChange)="pipelineId.set($event); offset.set(0); load()" aria-label="pipeline">
           <option value="">any</option>
-          @for (p of pipelines(); track p.id) {<option [value]="p.id">{{ p.name }}</option>}
+          <optgroup label="Pipelines">
+            @for (p of pipelines(); track p.id) {<option [value]="p.id">{{ p.name }}</option>}
+          </optgroup>
+          <optgroup label="Tasks run alone">
+            @for (t of tasks(); track t.id) {<option [value]="t.id">{{ t.label }}</option>}
+          </optgroup>
         </select>
       </label>
       <button type="button" (click)="load()">Refresh</button>
@@ -79,6 +84,8 @@ export class JobsPage implements OnInit {
   protected readonly limit = PAGE;
   protected readonly page = signal<JobPageView | undefined>(undefined);
   protected readonly pipelines = signal<PipelineSummary[]>([]);
+  /** Every task of every service, as the pipeline id its jobs run under (`task:<service>.<task>`). */
+  protected readonly tasks = signal<{ id: string; label: string }[]>([]);
   protected readonly status = signal<JobStatus | ''>('');
   protected readonly pipelineId = signal('');
   protected readonly offset = signal(0);
@@ -96,6 +103,8 @@ export class JobsPage implements OnInit {
   async ngOnInit(): Promise<void> {
     await this.load();
     this.pipelines.set(await this.api.client.pipelines().catch(() => []));
+    const services = await this.api.client.services().catch(() => []);
+    this.tasks.set(services.flatMap((service) => service.tasks.map((task) => ({ id: `task:${service.name}.${task.name}`, label: `${service.name} · ${task.name}` }))));
   }
 
   protected async load(): Promise<void> {

@@ -24,12 +24,25 @@ export class ApiService {
   }
 }
 
-/** What to tell a person about a failed call: the API's own message, or what to check. */
+/**
+ * The API's messages speak to programs (`; GET /api/v1/jobs lists them`, `the X-API-Key header`): on a
+ * page, the hint for a program goes, and the key is the field a person fills in.
+ */
+export function forPeople(message: string): string {
+  return message
+    .replace(/;\s*GET \/api\/v1\/\S+ lists (them|the \w+)/g, '')
+    .replace(/:?\s*send it in the X-API-Key header/g, ': enter it in the admin key field of the editor page')
+    .replace(/X-API-Key header/g, 'admin key field');
+}
+
+/** What to tell a person about a failed call: the API's own message in a person's words, or what to check. */
 export function describeError(error: unknown): string {
   if (error instanceof MarketplaceApiError) {
     if (error.code === 'UNREACHABLE') return 'The marketplace server cannot be reached. Is it running?';
-    if (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN') return `${error.message}. Enter the admin key in the editor page.`;
-    return error.message.charAt(0).toUpperCase() + error.message.slice(1) + '.';
+    const message = forPeople(error.message);
+    const sentence = message.charAt(0).toUpperCase() + message.slice(1) + '.';
+    if ((error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN') && !/admin key field/.test(sentence)) return `${sentence} Enter the admin key in the editor page.`;
+    return sentence;
   }
   return error instanceof Error ? error.message : String(error);
 }
