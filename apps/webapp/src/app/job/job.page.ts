@@ -3,6 +3,7 @@ import { RouterLink } from '@angular/router';
 import type { ArtifactView, JobStepView, JobView } from '@aim/contracts';
 import { OutputViewComponent } from '../results/output-view.component';
 import { ApiService, describeError } from '../shared/api.service';
+import { runFormOf } from '../shared/job-target';
 import { StatusBadgeComponent } from '../shared/status-badge.component';
 
 const FINISHED = ['succeeded', 'failed', 'cancelled'];
@@ -130,8 +131,7 @@ export class JobPage implements OnInit, OnDestroy {
   });
   protected readonly rerunLink = computed(() => {
     const id = this.job()?.pipelineId;
-    if (!id) return undefined;
-    return id.startsWith('task:') ? ['/run/task', ...id.slice(5).split('.')] : ['/run/pipeline', id];
+    return id ? runFormOf(id) : undefined;
   });
 
   async ngOnInit(): Promise<void> {

@@ -3,6 +3,7 @@ import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import type { JobPageView, JobStatus, JobView, PipelineSummary } from '@aim/contracts';
 import { ApiService, describeError } from '../shared/api.service';
+import { describeTarget, runFormOf } from '../shared/job-target';
 import { StatusBadgeComponent } from '../shared/status-badge.component';
 
 const PAGE = 20;
@@ -122,8 +123,7 @@ export class JobsPage implements OnInit {
 
   /** A pipeline by its name; a task run alone as `service · task`. */
   protected what(job: JobView): string {
-    if (job.pipelineId.startsWith('task:')) return job.pipelineId.slice(5).replace('.', ' · ');
-    return this.pipelines().find((pipeline) => pipeline.id === job.pipelineId)?.name ?? job.pipelineId;
+    return describeTarget(job.pipelineId, this.pipelines().find((pipeline) => pipeline.id === job.pipelineId)?.name);
   }
 
   /** From submitted to ended (or to now, while it runs), rounded for a person. */
@@ -143,7 +143,7 @@ export class JobsPage implements OnInit {
   }
 
   protected rerun(job: JobView): string[] {
-    return job.pipelineId.startsWith('task:') ? ['/run/task', ...job.pipelineId.slice(5).split('.')] : ['/run/pipeline', job.pipelineId];
+    return runFormOf(job.pipelineId);
   }
 
   protected time(iso: string): string {

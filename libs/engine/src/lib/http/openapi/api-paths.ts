@@ -1,5 +1,6 @@
 import { JobEventType } from '@aim/contracts';
 import { IDEMPOTENCY_KEY_PATTERN, JOB_LIST_LIMIT, JOB_LIST_OFFSET, OUTPUT_INDEX, ref } from './api-schemas';
+import { JOB_FIELDS } from '../query.dto';
 import { errors } from './api-responses';
 import type { Header, Operation, Parameter, PathItem, Reference, Response, Schema, SecurityRequirement } from './openapi-types';
 
@@ -184,7 +185,7 @@ export const API_PATHS: Record<string, PathItem> = {
         {
           name: 'fields',
           in: 'query',
-          description: 'only these fields, comma-separated: id, pipelineId, status, createdAt, updatedAt, startedAt, finishedAt, params, inputs, outputs, steps, error, webhook, seq',
+          description: `only these fields, comma-separated: ${JOB_FIELDS.join(', ')}`,
           schema: { type: 'string', pattern: '^[a-zA-Z]+(,[a-zA-Z]+)*$' },
           example: 'status,seq',
         },
