@@ -32,9 +32,13 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     await page.getByRole('button', { name: 'Run', exact: true }).click();
   }
 
+  /** The job the page shows: `/jobs/<id>`, or the run page with its job beside the form (`?job=<id>`). */
+  const JOB_IN_URL = /(?:\/jobs\/|[?&]job=)([0-9a-f-]{36})$/;
+  const shownJob = () => JOB_IN_URL.exec(page.url())?.[1] ?? '';
+
   async function waitForStatus(status: string, timeout = 60_000): Promise<void> {
-    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/, { timeout: 10_000 });
-    await page.locator(`h1 + [data-status="${status}"], .card-head [data-status="${status}"]`).first().waitFor({ timeout });
+    await page.waitForURL(JOB_IN_URL, { timeout: 10_000 });
+    await page.locator(`.card-head [data-status="${status}"]`).first().waitFor({ timeout });
   }
 
   beforeAll(async () => {
@@ -76,9 +80,12 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     await page.getByRole('link', { name: 'Run this pipeline' }).click();
     await page.locator('input[type=file]').setInputFiles(testFile('faces', 'sample1.jpg'));
     await page.locator('[data-param="strength"] input').fill('30');
-    await shot('run');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await waitForStatus('succeeded');
+    // Form and result on one page: the form on the left, its job live on the right (the desktop viewport).
+    const [form, result] = [await page.locator('.run-form').boundingBox(), await page.locator('.run-result').boundingBox()];
+    expect(result!.x).toBeGreaterThanOrEqual(form!.x + form!.width);
+    expect(result!.y).toBeLessThan(form!.y + 100);
     const blurred = page.locator('[data-output="image"] img.result-image');
     await blurred.waitFor();
     await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await blurred.elementHandle());
@@ -86,10 +93,15 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     await page.locator('[data-output="faces"] .face-box').first().waitFor();
     expect(await page.locator('[data-output="faces"] .face-box').count()).toBe(3);
     expect(await page.locator('tr[data-step] [data-status="succeeded"]').count()).toBe(2);
-    // The faces are drawn over the blurred output: no picture on the page is the photo as it was sent.
+    await shot('run');
+
+    // The job's own page: the faces are drawn over the blurred output; no picture on it is the photo as it was sent.
+    await page.getByRole('link', { name: 'Job page' }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    await page.locator('[data-output="faces"] .face-box').first().waitFor();
     const pictures = await page.locator('img').evaluateAll((images) => images.map((img) => img.getAttribute('src') ?? ''));
     expect(pictures.length).toBeGreaterThanOrEqual(2);
-    expect(pictures.filter((src) => src.includes('/inputs/'))).toEqual([]);
+    expect(pictures.filter((src) => src.includes('/inputs/') || src.startsWith('blob:'))).toEqual([]);
 
     // Another browser (another owner cookie) is told the job does not exist, and gets none of its files.
     const jobUrl = page.url();
@@ -132,7 +144,8 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     expect((await page.locator('[data-digit]').textContent())?.trim()).toBe('7');
     expect(await page.locator('.bar-row').count()).toBe(10);
     expect(await page.locator('[data-unsure]').count()).toBe(0);
-    // What it was given is on the page: the digit image itself (no result picture hides it), and the parameters.
+    // What it was given is on the job's page: the digit image itself (no result picture hides it), and the parameters.
+    await page.getByRole('link', { name: 'Job page' }).click();
     await page.locator('[data-input-image]').waitFor();
     expect(await page.locator('[data-params]').textContent()).toMatch(/Parameters:\s+the defaults/);
     await shot('job-digit');
@@ -168,7 +181,7 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     expect(await page.locator('pre[data-snippet="typescript"]').textContent()).toContain('client.submitJob("thumbnail", { files: { "image": new Blob([readFileSync("sample1.jpg")]) }, params: {"width":120} })');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await waitForStatus('succeeded');
-    const id = page.url().split('/').pop()!;
+    const id = shownJob();
     const fromPage = await page.evaluate(async (jobId) => ((await (await fetch(`/api/v1/jobs/${jobId}`)).json()) as { outputs: { thumbnail: { size: number; contentType: string } } }).outputs.thumbnail, id);
     // The command as copied, in a shell, in the folder of the file: the same output.
     const { stdout } = await run('bash', ['-c', curl], { cwd: join(WORKSPACE_ROOT, 'testdata/faces') });
@@ -179,15 +192,21 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     const saved = readFileSync((await download.path())!);
     expect(saved.length).toBe(fromPage.size);
     expect((await sharp(saved).metadata()).width).toBe(120);
-    // Run again starts from the same image and parameters.
+    // Run again, from the job's page, starts from the same image and parameters.
+    await page.goto(`${marketplace.url}/jobs/${id}`);
     await page.getByRole('link', { name: 'Run again' }).click();
     await page.locator('.preview').waitFor();
     await page.waitForFunction(() => (document.querySelector('[data-param="width"] input') as HTMLInputElement | null)?.value === '120');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
-    await page.waitForURL((url) => !url.pathname.endsWith(id) && /\/jobs\/[0-9a-f-]{36}$/.test(url.pathname));
+    await page.waitForURL((url) => JOB_IN_URL.test(url.href) && !url.href.endsWith(id));
     await waitForStatus('succeeded');
-    const again = await page.evaluate(async (jobId) => ((await (await fetch(`/api/v1/jobs/${jobId}`)).json()) as { params: unknown; outputs: { thumbnail: { size: number } } }), page.url().split('/').pop()!);
+    const again = await page.evaluate(async (jobId) => ((await (await fetch(`/api/v1/jobs/${jobId}`)).json()) as { params: unknown; outputs: { thumbnail: { size: number } } }), shownJob());
     expect([again.params, again.outputs.thumbnail.size]).toEqual([{ width: 120 }, fromPage.size]);
+    // A reload of the run page keeps both: the form as it was sent and its result beside it.
+    await page.reload();
+    await page.locator('.preview').waitFor();
+    await page.locator('.run-result [data-output="thumbnail"] img.result-image').waitFor();
+    expect(await page.locator('[data-param="width"] input').inputValue()).toBe('120');
   }, 60_000);
 
   it('shows what the server refused at its field (problems[].path), and suggests a list where a list is needed', async () => {
@@ -206,6 +225,16 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     // Editing the field clears what the server said about it.
     await regions.fill('[{"x": 1, "y": 1, "width": 5, "height": 5}]');
     await atField.waitFor({ state: 'detached' });
+
+    // "At least one of" (the schema's anyOf) is checked before anything is sent: resize needs a width or a height.
+    await page.goto(`${marketplace.url}/run/task/image-processing/resize`);
+    await page.locator('input[type=file]').setInputFiles(testFile('faces', 'sample1.jpg'));
+    const run = page.getByRole('button', { name: 'Run', exact: true });
+    expect(await page.locator('[data-any-of]').textContent()).toBe('Fill in width or height (at least one).');
+    expect(await run.isDisabled()).toBe(true);
+    await page.locator('[data-param="height"] input').fill('100');
+    await page.locator('[data-any-of]').waitFor({ state: 'detached' });
+    expect(await run.isEnabled()).toBe(true);
   }, 30_000);
 
   it('cancels a running job from its page', async () => {
@@ -224,9 +253,20 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     await page.goto(`${marketplace.url}/jobs`);
     await page.locator('tr[data-job]').first().waitFor();
     expect(await page.locator('tr[data-job]').count()).toBe(7);
+    await shot('jobs');
+    // What each job made, in a few words: the faces counted, the digits read (the not-a-digit one marked unsure).
+    const results = await page.locator('tr[data-job] [data-result]').allTextContents();
+    expect(results.filter((result) => result === 'image · 3 faces')).toHaveLength(2);
+    expect(results.filter((result) => /^7 \(\d+%\)$/.test(result))).toHaveLength(1);
+    expect(results.filter((result) => /^\d \(\d+%, unsure\)$/.test(result))).toHaveLength(1);
+    // The anonymised (and the analysed) job's picture is the image it made, never the photo it was given.
+    const withFaces = page.locator('tr[data-job]', { has: page.getByText('image · 3 faces', { exact: true }) }).locator('img[data-thumbnail]');
+    expect(await withFaces.evaluateAll((images) => images.map((img) => /\/outputs\/\w+$/.test(img.getAttribute('src') ?? '')))).toEqual([true, true]);
+    // A job still running, or cancelled, shows no picture: only a finished job's outputs are known.
+    expect(await page.locator('tr[data-job]', { has: page.locator('[data-status="cancelled"]') }).locator('img').count()).toBe(0);
+    expect(await page.locator('img[data-thumbnail]').count()).toBe(6);
     await page.getByLabel('status').selectOption('cancelled');
     await page.waitForFunction(() => document.querySelectorAll('tr[data-job]').length === 1);
-    await shot('jobs');
     // A task run alone is a choice of the filter too: the one blur job of this browser (cancelled above).
     await page.getByLabel('status').selectOption('');
     await page.getByLabel('pipeline').selectOption('task:image-processing.blur');
@@ -271,6 +311,29 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     const added = definition.steps.at(-1)!;
     expect(added).toMatchObject({ id: 'greyscale', task: 'greyscale', inputs: { image: `${definition.steps.at(-2)!.id}.image` } });
     expect(definition.outputs['image']).toBe('greyscale.image');
+    // Reference completion: the references that fit where the caret is, taken by a click or by Ctrl+Space.
+    const select = (marker: string, part: string) =>
+      page.evaluate(
+        ([m, p]) => {
+          const area = document.querySelector('textarea[aria-label="pipeline JSON"]') as HTMLTextAreaElement;
+          const start = area.value.lastIndexOf(m) + m.indexOf(p);
+          area.focus();
+          area.setSelectionRange(start, start + p.length);
+        },
+        [marker, part],
+      );
+    await select('"image": "resize.image"', 'resize.image');
+    await page.keyboard.press('Backspace');
+    await page.locator('[data-reference="inputs.image"]').waitFor();
+    expect(await page.locator('[data-reference]').allTextContents()).toEqual(['inputs.image', 'resize.image']);
+    await page.locator('[data-reference="inputs.image"]').click();
+    await select('"thumbnail": "resize.image"', 'resize.image');
+    await page.keyboard.type('gr');
+    await page.locator('[data-reference="greyscale.image"]').waitFor();
+    await page.keyboard.press('Control+Space');
+    await page.locator('[data-reference]').first().waitFor({ state: 'detached' });
+    const completed = JSON.parse(await text.inputValue()) as typeof definition;
+    expect([completed.steps.at(-1)!.inputs, completed.outputs]).toEqual([{ image: 'inputs.image' }, { thumbnail: 'greyscale.image', image: 'greyscale.image' }]);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved “thumbnail-copy”.' }).waitFor();
     expect((await (await fetch(`${marketplace.url}/api/v1/pipelines/thumbnail-copy`)).json()).definition.steps.length).toBe(definition.steps.length);
@@ -292,6 +355,9 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     const row = page.locator(`tr[data-job="${id}"]`);
     await row.locator('[data-status="succeeded"]').waitFor({ timeout: 30_000 });
     expect(await row.locator('[data-what]').textContent()).toBe('image-processing · blur');
+    // Each row: a picture of what it made and its result in a few words.
+    expect(await row.locator('[data-result]').textContent()).toBe('image');
+    expect(await row.locator('img[data-thumbnail]').getAttribute('src')).toMatch(new RegExp(`/api/v1/jobs/${id}/outputs/image`));
     expect(await row.locator('[data-took]').textContent()).toMatch(/^\d+(\.\d)? (ms|s)$/);
     page.once('dialog', (dialog) => void dialog.dismiss());
     await row.getByRole('button', { name: /^delete job/ }).click();
@@ -316,6 +382,14 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
         const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect([path, overflow]).toEqual([path, 0]);
       }
+      // On the jobs page each job is a card: its buttons in view, none past the right edge (nor scrolled off in its table).
+      await phone.goto(`${marketplace.url}/jobs`);
+      await phone.locator('tr[data-job]').first().waitFor();
+      for (const button of await phone.locator('tr[data-job] .actions :is(button, a)').all()) {
+        const box = (await button.boundingBox())!;
+        expect([await button.textContent(), box.x >= 0 && box.x + box.width <= 390]).toEqual([await button.textContent(), true]);
+      }
+      if (SCREENSHOTS) await phone.screenshot({ path: join(SCREENSHOTS, 'jobs-phone.jpg'), type: 'jpeg', quality: 80, fullPage: true });
     } finally {
       await context.close();
     }
@@ -350,13 +424,16 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
   }, 60_000);
 
   it('has no critical or serious accessibility violation (axe-core) on any page, desktop and phone, light and dark', async () => {
-    const jobId = await page.evaluate(async () => ((await (await fetch('/api/v1/jobs?status=succeeded&limit=1')).json()) as { items: { id: string }[] }).items[0].id);
+    const latest = (query: string) => page.evaluate(async (q) => ((await (await fetch(`/api/v1/jobs?status=succeeded&limit=1${q}`)).json()) as { items: { id: string }[] }).items[0].id, query);
+    const jobId = await latest('');
+    const thumbnailJob = await latest('&pipelineId=thumbnail');
     const pages: [string, string][] = [
       ['/', '[data-pipeline]'],
       ['/services/face-analyzer', '[data-task]'],
       ['/pipelines/analyse-faces', 'aim-pipeline-graph g.node'],
       ['/run/pipeline/anonymise-faces', 'input[type=file]'],
       ['/run/task/image-processing/blur', 'input[type=file]'],
+      [`/run/pipeline/thumbnail?job=${thumbnailJob}`, '.run-result [data-status="succeeded"]'],
       ['/jobs', 'tr[data-job]'],
       [`/jobs/${jobId}`, '[data-status="succeeded"]'],
       ['/editor', 'textarea'],

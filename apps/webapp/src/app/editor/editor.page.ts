@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, OnInit, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, ElementRef, inject, input, OnInit, signal, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Location } from '@angular/common';
 import { RouterLink } from '@angular/router';
@@ -6,6 +6,7 @@ import type { PipelineDefinition, Problem } from '@aim/contracts';
 import { ApiService, describeError } from '../shared/api.service';
 import { PipelineGraphComponent } from '../shared/pipeline-graph.component';
 import { jsonPathLines, lineOf } from './json-lines';
+import { applyReference, referenceSpotAt, referenceSuggestions, TaskPorts } from './reference-completion';
 
 const STARTER: PipelineDefinition = {
   id: 'my-pipeline',
@@ -19,7 +20,11 @@ interface PlacedProblem extends Problem {
   line?: number;
 }
 
-/** Write a pipeline as JSON, see its problems at their lines and its graph, save it (admin key). */
+/**
+ * Write a pipeline as JSON, with a palette of tasks and completion of references (`inputs.image`,
+ * `<step>.<output>`) inside a step's inputs or the outputs; see its problems at their lines and its
+ * graph; save it (admin key).
+ */
 @Component({
   selector: 'aim-editor',
   imports: [FormsModule, RouterLink, PipelineGraphComponent],
@@ -42,13 +47,31 @@ interface PlacedProblem extends Problem {
       </details>
     }
     <div class="editor">
-      <div class="editor-text">
-        <div class="gutter" aria-hidden="true">
-          @for (n of lineNumbers(); track n) {
-            <div [class.problem-line]="problemLines().has(n)">{{ n }}</div>
+      <div class="editor-main">
+        <div class="editor-text">
+          <div class="gutter" aria-hidden="true">
+            @for (n of lineNumbers(); track n) {
+              <div [class.problem-line]="problemLines().has(n)">{{ n }}</div>
+            }
+          </div>
+          <textarea
+            #source
+            spellcheck="false"
+            aria-label="pipeline JSON"
+            aria-describedby="reference-help"
+            [ngModel]="text()"
+            (ngModelChange)="edit($event)"
+            (keyup)="follow(source)"
+            (click)="follow(source)"
+            (keydown)="completeWithKey($event)"
+          ></textarea>
+        </div>
+        <div class="completions" aria-live="polite">
+          <span id="reference-help" class="muted">Inside a step's input or an output, the references that fit are offered here (Ctrl+Space takes the first).</span>
+          @for (reference of suggestions(); track reference) {
+            <button type="button" class="tag" (click)="complete(reference)" [attr.data-reference]="reference">{{ reference }}</button>
           }
         </div>
-        <textarea spellcheck="false" aria-label="pipeline JSON" [ngModel]="text()" (ngModelChange)="edit($event)"></textarea>
       </div>
       <div class="editor-side">
         @if (syntaxError()) {
@@ -95,6 +118,16 @@ export class EditorPage implements OnInit {
   protected readonly messageIsError = signal(false);
   protected readonly saved = signal('');
   private existing = false;
+  private readonly source = viewChild.required<ElementRef<HTMLTextAreaElement>>('source');
+  private readonly caret = signal(0);
+  /** The last text that was valid JSON: what references are taken from while the person types. */
+  private readonly lastGood = signal<Partial<PipelineDefinition>>(STARTER);
+  private readonly ports = computed<TaskPorts>(() => new Map(this.palette().map((entry) => [`${entry.service}.${entry.task}`, entry])));
+  private readonly spot = computed(() => referenceSpotAt(this.text(), this.caret()));
+  protected readonly suggestions = computed(() => {
+    const spot = this.spot();
+    return spot ? referenceSuggestions(this.lastGood(), spot, this.ports()) : [];
+  });
 
   private readonly parsed = computed<{ value?: PipelineDefinition; error?: string }>(() => {
     try {
@@ -118,11 +151,11 @@ export class EditorPage implements OnInit {
     try {
       const pipeline = await this.api.client.pipeline(source);
       if (this.id()) {
-        this.text.set(JSON.stringify(pipeline.definition, null, 2));
+        this.edit(JSON.stringify(pipeline.definition, null, 2));
         this.existing = true;
       } else {
         const copy = { ...pipeline.definition, id: `${pipeline.definition.id}-copy`.slice(0, 64), name: `${pipeline.definition.name} (copy)` };
-        this.text.set(JSON.stringify(copy, null, 2));
+        this.edit(JSON.stringify(copy, null, 2));
       }
     } catch (error) {
       this.show(describeError(error), true);
@@ -177,6 +210,33 @@ export class EditorPage implements OnInit {
   protected edit(text: string): void {
     this.text.set(text);
     this.checked.set(false);
+    const value = this.parsed().value;
+    if (value && typeof value === 'object') this.lastGood.set(value);
+  }
+
+  protected follow(source: HTMLTextAreaElement): void {
+    this.caret.set(source.selectionStart);
+  }
+
+  protected completeWithKey(event: KeyboardEvent): void {
+    const first = this.suggestions()[0];
+    if (event.key === ' ' && event.ctrlKey && first) {
+      event.preventDefault();
+      this.complete(first);
+    }
+  }
+
+  /** Puts the reference in the string at the caret, closes it, and gives the caret back after it. */
+  protected complete(reference: string): void {
+    const spot = this.spot();
+    if (!spot) return;
+    const { text, caret } = applyReference(this.text(), spot, reference);
+    this.edit(text);
+    const source = this.source().nativeElement;
+    source.value = text;
+    source.focus();
+    source.setSelectionRange(caret, caret);
+    this.caret.set(caret);
   }
 
   protected async validate(): Promise<boolean> {

@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal 
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import type { JobPageView, JobStatus, JobView, PipelineSummary } from '@aim/contracts';
+import { shortResult, thumbnailOf } from '../results/output-shapes';
 import { ApiService, describeError } from '../shared/api.service';
 import { describeTarget, runFormOf } from '../shared/job-target';
 import { StatusBadgeComponent } from '../shared/status-badge.component';
@@ -12,8 +13,9 @@ const REFRESH_BUSY_MS = 1500;
 const REFRESH_IDLE_MS = 10_000;
 
 /**
- * This browser's job history: filter by status and pipeline, page through, cancel, delete (asked first),
- * run again. It keeps itself current: a job that ends shows as ended without a reload.
+ * This browser's job history, each job with a picture and its result in a few words: filter by status
+ * and pipeline, page through, cancel, delete (asked first), run again. It keeps itself current: a job
+ * that ends shows as ended without a reload. On a phone each job is a card, its buttons in view.
  */
 @Component({
   selector: 'aim-jobs',
@@ -47,15 +49,19 @@ const REFRESH_IDLE_MS = 10_000;
     @if (page(); as page) {
       <div class="table-scroll" tabindex="0" role="region" aria-label="jobs">
         <table class="jobs">
-          <thead><tr><th>job</th><th>what</th><th>status</th><th>submitted</th><th>took</th><th><span class="visually-hidden">actions</span></th></tr></thead>
+          <thead><tr><th><span class="visually-hidden">picture</span></th><th>job</th><th>what</th><th>status</th><th>result</th><th>submitted</th><th>took</th><th><span class="visually-hidden">actions</span></th></tr></thead>
           <tbody>
             @for (job of page.items; track job.id) {
               <tr [attr.data-job]="job.id">
-                <td><a [routerLink]="['/jobs', job.id]" [attr.aria-label]="'job ' + job.id"><code [title]="job.id">{{ job.id.slice(0, 8) }}</code></a></td>
-                <td data-what>{{ what(job) }}</td>
-                <td><aim-status [status]="job.status" /></td>
-                <td>{{ time(job.createdAt) }}</td>
-                <td data-took>{{ took(job) }}</td>
+                <td class="job-thumb">
+                  @if (thumbnail(job); as url) {<img [src]="url" alt="" width="48" height="48" loading="lazy" decoding="async" data-thumbnail />}
+                </td>
+                <td class="job-id"><a [routerLink]="['/jobs', job.id]" [attr.aria-label]="'job ' + job.id"><code [title]="job.id">{{ job.id.slice(0, 8) }}</code></a></td>
+                <td class="job-what" data-what>{{ what(job) }}</td>
+                <td class="job-status"><aim-status [status]="job.status" /></td>
+                <td class="job-result" data-result>{{ result(job) }}</td>
+                <td class="job-submitted">{{ time(job.createdAt) }}</td>
+                <td class="job-took" data-took>{{ took(job) }}</td>
                 <td class="actions">
                   @if (job.status === 'queued' || job.status === 'running') {
                     <button type="button" (click)="cancel(job)">Cancel</button>
@@ -66,7 +72,7 @@ const REFRESH_IDLE_MS = 10_000;
                 </td>
               </tr>
             } @empty {
-              <tr><td colspan="6" class="muted">No job yet.</td></tr>
+              <tr><td colspan="8" class="muted">No job yet.</td></tr>
             }
           </tbody>
         </table>
@@ -124,6 +130,18 @@ export class JobsPage implements OnInit {
   /** A pipeline by its name; a task run alone as `service · task`. */
   protected what(job: JobView): string {
     return describeTarget(job.pipelineId, this.pipelines().find((pipeline) => pipeline.id === job.pipelineId)?.name);
+  }
+
+  /** What it made; the picture it was given only once it succeeded without making one (a digit read, faces counted). */
+  protected thumbnail(job: JobView): string | undefined {
+    const made = thumbnailOf(job);
+    if (made || job.status !== 'succeeded') return made;
+    const input = Object.entries(job.inputs).find(([, value]) => value.contentType.startsWith('image/'));
+    return input && this.api.client.inputUrl(job.id, input[0]);
+  }
+
+  protected result(job: JobView): string {
+    return shortResult(job);
   }
 
   /** From submitted to ended (or to now, while it runs), rounded for a person. */

@@ -1,16 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
-
-export interface DigitReading {
-  found: boolean;
-  digit: number | null;
-  confidence: number;
-  probabilities: number[];
-  /** Whether the reader is sure (the service says so, when it does). */
-  certain?: boolean;
-}
-
-/** Below this, a reading is shown as a guess: a photo that is not one digit still gets a best guess. */
-export const UNSURE_BELOW = 0.6;
+import { DigitReading, isUnsure } from './output-shapes';
 
 /** The digit read, large, and its ten probabilities as bars. */
 @Component({
@@ -41,5 +30,5 @@ export const UNSURE_BELOW = 0.6;
 })
 export class DigitResultComponent {
   readonly reading = input.required<DigitReading>();
-  protected readonly unsure = computed(() => this.reading().certain === false || (this.reading().certain === undefined && this.reading().confidence < UNSURE_BELOW));
+  protected readonly unsure = computed(() => isUnsure(this.reading()));
 }

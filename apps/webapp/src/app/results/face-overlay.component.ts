@@ -1,17 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, input, signal } from '@angular/core';
-
-export interface ShownFace {
-  box: { x: number; y: number; width: number; height: number };
-  score?: number;
-  age?: number;
-  gender?: { label: string; confidence: number };
-  emotion?: { label: string; distribution?: Record<string, number> };
-  race?: { label: string; distribution?: Record<string, number> };
-}
-
-/** One rounding rule for every number shown: whole years, whole percents, half up (as the drawn labels). */
-export const years = (age: number) => String(Math.floor(age + 0.5));
-export const percent = (share: number) => `${Math.floor(share * 100 + 0.5)}%`;
+import { percent, ShownFace, years } from './output-shapes';
 
 export function faceLabel(face: ShownFace): string {
   const parts = [face.gender && `${face.gender.label}`, face.age !== undefined && years(face.age), face.emotion?.label, face.race?.label].filter(Boolean);

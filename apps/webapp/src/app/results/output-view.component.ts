@@ -1,18 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import { JsonPipe } from '@angular/common';
 import type { ArtifactView } from '@aim/contracts';
-import { DigitReading, DigitResultComponent } from './digit-result.component';
-import { FaceOverlayComponent, ShownFace } from './face-overlay.component';
-
-type Shape = { kind: 'images'; urls: string[] } | { kind: 'faces'; faces: ShownFace[] } | { kind: 'digit'; reading: DigitReading } | { kind: 'json' };
-
-function isFace(value: unknown): value is ShownFace {
-  return !!value && typeof value === 'object' && 'box' in value;
-}
-
-function isDigit(value: unknown): value is DigitReading {
-  return !!value && typeof value === 'object' && 'probabilities' in value && 'found' in value;
-}
+import { DigitResultComponent } from './digit-result.component';
+import { FaceOverlayComponent } from './face-overlay.component';
+import { DigitReading, jsonOf, shapeOf, ShownFace } from './output-shapes';
 
 /** One output, shown for what it is: images, faces over the photo, a digit, or JSON. */
 @Component({
@@ -60,27 +51,9 @@ export class OutputViewComponent {
   /** The picture is the job's own result (already labelled, or blurred), not the photo it was given. */
   readonly photoIsResult = input(false);
 
-  private readonly items = computed(() => {
-    const output = this.output();
-    return Array.isArray(output) ? output : [output];
-  });
-
   /** The JSON of the output (a for-each output: the list of its values). */
-  protected readonly json = computed(() => {
-    const values = this.items().filter((item) => !item.contentType.startsWith('image/')).map((item) => item.value);
-    if (!values.length) return undefined;
-    return Array.isArray(this.output()) ? values : values[0];
-  });
-
-  protected readonly shape = computed<Shape>(() => {
-    const items = this.items();
-    if (items.every((item) => item.contentType.startsWith('image/'))) return { kind: 'images', urls: items.map((i) => i.url!) };
-    const json = this.json();
-    const list = Array.isArray(json) ? json.flat().filter((v) => v !== null) : [];
-    if (Array.isArray(json) && list.every(isFace)) return { kind: 'faces', faces: list };
-    if (isDigit(json)) return { kind: 'digit', reading: json };
-    return { kind: 'json' };
-  });
+  protected readonly json = computed(() => jsonOf(this.output()));
+  protected readonly shape = computed(() => shapeOf(this.output()));
 
   protected readonly images = computed(() => (this.shape() as { urls?: string[] }).urls ?? []);
   protected readonly faces = computed(() => (this.shape() as { faces?: ShownFace[] }).faces ?? []);

@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, input, OnInit, si
 import { Router, RouterLink } from '@angular/router';
 import { MarketplaceApiError } from '@aim/client';
 import type { JsonSchema, Problem } from '@aim/contracts';
+import { JobViewComponent } from '../job/job-view.component';
 import { ApiService, describeError } from '../shared/api.service';
 import { SchemaFormComponent, SchemaFormState } from '../shared/schema-form.component';
 import { cliCommand, curlCommand, RunRequest, typescriptSnippet } from './run-snippets';
@@ -11,76 +12,90 @@ interface InputSlot {
   contentTypes: string[];
 }
 
-/** Pick or drop a file per input, fill the parameters, submit; then the job page takes over. */
+/**
+ * Pick or drop a file per input, fill the parameters, submit: the job runs live beside the form (below
+ * it on a phone), and the form keeps what was given, ready to change one thing and run again.
+ */
 @Component({
   selector: 'aim-run',
-  imports: [SchemaFormComponent, RouterLink],
+  imports: [SchemaFormComponent, RouterLink, JobViewComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1>Run {{ title() }}</h1>
     @if (summary()) {
       <p>{{ summary() }}</p>
     }
-    <form novalidate (submit)="$event.preventDefault(); submit()">
-      @for (slot of slots(); track slot.name) {
-        @if (isFile(slot)) {
-          <div
-            class="drop"
-            [class.over]="over() === slot.name"
-            [attr.data-input]="slot.name"
-            (dragover)="$event.preventDefault(); over.set(slot.name)"
-            (dragleave)="over.set('')"
-            (drop)="drop($event, slot.name)"
-          >
-            <label class="drop-label" [for]="'file-' + slot.name"><strong>{{ slot.name }}</strong>: drop an image here or pick one ({{ slot.contentTypes.join(', ') }})</label>
-            <input type="file" [id]="'file-' + slot.name" [attr.name]="slot.name" [accept]="slot.contentTypes.join(',')" (change)="pick($event, slot.name)" />
-            @if (inputProblems()[slot.name]; as message) {
-              <small class="field-error" role="alert">{{ message }}</small>
-            }
-            @if (examples().length) {
-              <div class="examples">
-                <span class="muted">or try an example:</span>
-                @for (example of examples(); track example) {
-                  <button type="button" class="example" (click)="useExample(slot.name, example)" [attr.aria-label]="'use example ' + example">
-                    <img [src]="'/examples/' + example" alt="" width="48" height="48" loading="lazy" />
-                  </button>
+    <div class="run-layout">
+      <div class="run-form">
+        <form novalidate (submit)="$event.preventDefault(); submit()">
+          @for (slot of slots(); track slot.name) {
+            @if (isFile(slot)) {
+              <div
+                class="drop"
+                [class.over]="over() === slot.name"
+                [attr.data-input]="slot.name"
+                (dragover)="$event.preventDefault(); over.set(slot.name)"
+                (dragleave)="over.set('')"
+                (drop)="drop($event, slot.name)"
+              >
+                <label class="drop-label" [for]="'file-' + slot.name"><strong>{{ slot.name }}</strong>: drop an image here or pick one ({{ slot.contentTypes.join(', ') }})</label>
+                <input type="file" [id]="'file-' + slot.name" [attr.name]="slot.name" [accept]="slot.contentTypes.join(',')" (change)="pick($event, slot.name)" />
+                @if (inputProblems()[slot.name]; as message) {
+                  <small class="field-error" role="alert">{{ message }}</small>
+                }
+                @if (examples().length) {
+                  <div class="examples">
+                    <span class="muted">or try an example:</span>
+                    @for (example of examples(); track example) {
+                      <button type="button" class="example" (click)="useExample(slot.name, example)" [attr.aria-label]="'use example ' + example">
+                        <img [src]="'/examples/' + example" alt="" width="48" height="48" loading="lazy" />
+                      </button>
+                    }
+                  </div>
+                }
+                @if (previews()[slot.name]; as preview) {
+                  <img class="preview" [src]="preview" alt="chosen image" />
                 }
               </div>
+            } @else {
+              <label class="field"><span class="field-name">{{ slot.name }} (JSON)</span><textarea rows="4" (input)="setJson(slot.name, $any($event.target).value)"></textarea></label>
             }
-            @if (previews()[slot.name]; as preview) {
-              <img class="preview" [src]="preview" alt="chosen image" />
-            }
-          </div>
-        } @else {
-          <label class="field"><span class="field-name">{{ slot.name }} (JSON)</span><textarea rows="4" (input)="setJson(slot.name, $any($event.target).value)"></textarea></label>
-        }
-      }
-      <h2>Parameters</h2>
-      <aim-schema-form [schema]="schema()" [initial]="initialParams()" [problems]="fieldProblems()" (changed)="params.set($event); fieldProblems.set({})" />
-      @if (error()) {
-        <div class="error" role="alert">
-          <p>{{ error() }}</p>
-          @if (otherProblems().length) {
-            <ul class="problems">
-              @for (problem of otherProblems(); track $index) {<li><span class="where">{{ problem.path }}</span> {{ problem.message }}</li>}
-            </ul>
           }
-        </div>
-      }
-      <button type="submit" class="primary" [disabled]="busy() || !loaded() || !params().valid">{{ busy() ? 'Submitting…' : 'Run' }}</button>
-      <a [routerLink]="back()" class="button">Back</a>
-    </form>
-    @if (loaded()) {
-      <details class="snippets panel">
-        <summary>Copy as curl, CLI or TypeScript</summary>
-        <p class="muted">The same run, with the files chosen and the parameters filled in, from a terminal or a program (in the folder of the files).</p>
-        @for (snippet of snippets(); track snippet.kind) {
-          <h3>{{ snippet.label }}</h3>
-          <pre [attr.data-snippet]="snippet.kind">{{ snippet.text }}</pre>
-          <button type="button" (click)="copy(snippet.text, snippet.kind)">{{ copied() === snippet.kind ? 'Copied' : 'Copy ' + snippet.label }}</button>
+          <h2>Parameters</h2>
+          <aim-schema-form [schema]="schema()" [initial]="initialParams()" [problems]="fieldProblems()" (changed)="params.set($event); fieldProblems.set({})" />
+          @if (error()) {
+            <div class="error" role="alert">
+              <p>{{ error() }}</p>
+              @if (otherProblems().length) {
+                <ul class="problems">
+                  @for (problem of otherProblems(); track $index) {<li><span class="where">{{ problem.path }}</span> {{ problem.message }}</li>}
+                </ul>
+              }
+            </div>
+          }
+          <button type="submit" class="primary" [disabled]="busy() || !loaded() || !params().valid">{{ busy() ? 'Submitting…' : 'Run' }}</button>
+          <a [routerLink]="back()" class="button">Back</a>
+        </form>
+        @if (loaded()) {
+          <details class="snippets panel">
+            <summary>Copy as curl, CLI or TypeScript</summary>
+            <p class="muted">The same run, with the files chosen and the parameters filled in, from a terminal or a program (in the folder of the files).</p>
+            @for (snippet of snippets(); track snippet.kind) {
+              <h3>{{ snippet.label }}</h3>
+              <pre [attr.data-snippet]="snippet.kind">{{ snippet.text }}</pre>
+              <button type="button" (click)="copy(snippet.text, snippet.kind)">{{ copied() === snippet.kind ? 'Copied' : 'Copy ' + snippet.label }}</button>
+            }
+          </details>
         }
-      </details>
-    }
+      </div>
+      <section class="run-result" [class.waiting]="!job()" aria-label="result" aria-live="polite">
+        @if (job(); as job) {
+          <aim-job-view [id]="job" [embedded]="true" />
+        } @else {
+          <p class="muted">The result appears here, live, once you run.</p>
+        }
+      </section>
+    </div>
   `,
 })
 export class RunPage implements OnInit {
@@ -90,6 +105,8 @@ export class RunPage implements OnInit {
   readonly task = input<string>();
   /** Query parameter: a job to run again, with its image(s) and parameters. */
   readonly from = input<string>();
+  /** Query parameter: the job this form last submitted, shown beside it (and its inputs, after a reload). */
+  readonly job = input<string>();
   protected readonly initialParams = signal<Record<string, unknown>>({});
   private readonly api = inject(ApiService);
   private readonly router = inject(Router);
@@ -145,7 +162,8 @@ export class RunPage implements OnInit {
         this.summary.set(task.summary);
         this.examples.set(examplesFor([service.name]));
       }
-      if (this.from()) await this.startFrom(this.from()!);
+      const earlier = this.from() ?? this.job();
+      if (earlier) await this.startFrom(earlier);
       this.loaded.set(true);
     } catch (error) {
       this.error.set(describeError(error));
@@ -222,7 +240,9 @@ export class RunPage implements OnInit {
     try {
       const submission = { files: this.files(), values: this.values(), params: this.params().value };
       const job = this.id() ? await this.api.client.submitJob(this.id()!, submission) : await this.api.client.runTask(this.service()!, this.task()!, submission);
-      await this.router.navigate(['/jobs', job.id]);
+      // The address names the job: a reload shows it again, Back returns to the form alone.
+      await this.router.navigate([], { queryParams: { job: job.id } });
+      if (matchMedia('(max-width: 999px)').matches) document.querySelector('.run-result')?.scrollIntoView({ block: 'start' });
     } catch (error) {
       const problems = error instanceof MarketplaceApiError ? error.problems : [];
       this.showProblems(problems);

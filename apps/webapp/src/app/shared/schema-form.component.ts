@@ -18,7 +18,8 @@ export interface SchemaFormState {
 
 /**
  * A form generated from a JSON Schema object: one field per property, checked as the person types
- * (required, type, range, JSON syntax). Empty fields are left out so that defaults apply.
+ * (required, type, range, JSON syntax, and "at least one of" given as `anyOf` of `required` lists).
+ * Empty fields are left out so that defaults apply.
  */
 @Component({
   selector: 'aim-schema-form',
@@ -67,6 +68,9 @@ export interface SchemaFormState {
       </label>
     } @empty {
       <p class="muted">No parameters.</p>
+    }
+    @if (missingAlternative(); as message) {
+      <p class="field-error" role="alert" data-any-of>{{ message }}</p>
     }
   `,
 })
@@ -132,6 +136,21 @@ export class SchemaFormComponent {
 
   protected readonly errors = computed(() => this.parsed().errors);
 
+  /** `anyOf: [{ required: [a] }, { required: [b, c] }]`: the lists of fields of which one must be filled in. */
+  private readonly alternatives = computed(() => {
+    const anyOf = this.schema()?.['anyOf'];
+    if (!Array.isArray(anyOf)) return [];
+    const lists = anyOf.map((branch) => (branch && typeof branch === 'object' && Array.isArray(branch['required']) ? (branch['required'] as string[]) : undefined));
+    return lists.every((list) => list !== undefined) ? (lists as string[][]) : [];
+  });
+
+  protected readonly missingAlternative = computed(() => {
+    const alternatives = this.alternatives();
+    const value = this.parsed().value;
+    if (!alternatives.length || alternatives.some((names) => names.every((name) => value[name] !== undefined))) return '';
+    return `Fill in ${alternatives.map((names) => names.join(' and ')).join(' or ')} (at least one).`;
+  });
+
   constructor() {
     effect(() => {
       const initial = this.initial();
@@ -140,7 +159,7 @@ export class SchemaFormComponent {
     });
     effect(() => {
       const { value, errors } = this.parsed();
-      this.changed.emit({ value, valid: Object.keys(errors).length === 0 });
+      this.changed.emit({ value, valid: Object.keys(errors).length === 0 && !this.missingAlternative() });
     });
   }
 
