@@ -9,18 +9,19 @@ import { benchRealPath, RealPathFigures } from './real-path.bench';
 import { benchReplicas, serveReplica } from './replicas.bench';
 import { benchSplit } from './split.bench';
 import { fixed, table } from './stats';
+import { benchWebapp } from './webapp.bench';
 
 const ROOT = resolve(__dirname, '../../..');
 const TEST_DATA = resolve(ROOT, 'testdata');
 
 /**
- * `npm run bench -- [path] [engine] [images] [memory] [ai] [split] [replicas] [--jimp-blur]`: prints the engine overhead and image-processing
+ * `npm run bench -- [path] [engine] [images] [memory] [ai] [split] [replicas] [webapp] [--jimp-blur]`: prints the engine overhead and image-processing
  * figures; with both path and engine, a summary of the real path beside the no-op path and raw sharp. Numbers are from this machine and this run; nothing is asserted.
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--replica-host') return serveReplica(args[1], args[2]);
-  const all = !['path', 'engine', 'images', 'ai', 'memory', 'split', 'replicas'].some((part) => args.includes(part));
+  const all = !['path', 'engine', 'images', 'ai', 'memory', 'split', 'replicas', 'webapp'].some((part) => args.includes(part));
   console.log(`# AI Marketplace benchmark: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()})`);
   const path = all || args.includes('path') ? await benchRealPath({ root: ROOT, testData: TEST_DATA, rounds: 5, clients: 32 }) : undefined;
   const noop = all || args.includes('engine') ? await benchEngine({ jobs: 1000, clients: 32, httpJobs: 6000 }) : undefined;
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   if (all || args.includes('ai')) await benchAi({ root: ROOT, testData: TEST_DATA, runs: 20, leakCalls: 1000 });
   if (all || args.includes('split')) await benchSplit({ root: ROOT, testData: TEST_DATA, jobs: 200 });
   if (all || args.includes('replicas')) await benchReplicas({ jobs: 6000, clients: 32, counts: [1, 2, 3] });
+  if (all || args.includes('webapp')) await benchWebapp({ root: ROOT, testData: TEST_DATA, runs: 3 });
 }
 
 /** The real path beside the no-op JSON path and the raw sharp call, each in jobs/s with its ratio. */

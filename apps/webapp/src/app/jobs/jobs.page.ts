@@ -31,7 +31,7 @@ const REFRESH_IDLE_MS = 10_000;
         </select>
       </label>
       <label>Pipeline
-        <select [ngModel]="pipelineId()" (ngModelChange)="pipelineId.set($event); offset.set(0); load()" aria-label="pipeline">
+        <select class="choices" [ngModel]="pipelineId()" (ngModelChange)="pipelineId.set($event); offset.set(0); load()" aria-label="pipeline">
           <option value="">any</option>
           <optgroup label="Pipelines">
             @for (p of pipelines(); track p.id) {<option [value]="p.id">{{ p.name }}</option>}

@@ -24,7 +24,7 @@ function withShare(value?: { label: string; distribution?: Record<string, number
     <div class="overlay">
       <img [src]="photo()" alt="photo" (load)="loaded($event)" />
       @if (size(); as size) {
-        <svg [attr.viewBox]="'0 0 ' + size.width + ' ' + size.height" preserveAspectRatio="none" aria-label="faces">
+        <svg [attr.viewBox]="'0 0 ' + size.width + ' ' + size.height" aria-label="faces">
           @for (face of faces(); track $index) {
             <g class="face-box" [attr.data-label]="label(face)">
               <rect [attr.x]="face.box.x" [attr.y]="face.box.y" [attr.width]="face.box.width" [attr.height]="face.box.height" [attr.stroke-width]="stroke()" />

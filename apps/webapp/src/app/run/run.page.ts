@@ -22,61 +22,62 @@ interface InputSlot {
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1>Run {{ title() }}</h1>
-    @if (summary()) {
-      <p>{{ summary() }}</p>
-    }
-    <div class="run-layout">
-      <div class="run-form">
-        <form novalidate (submit)="$event.preventDefault(); submit()">
-          @for (slot of slots(); track slot.name) {
-            @if (isFile(slot)) {
-              <div
-                class="drop"
-                [class.over]="over() === slot.name"
-                [attr.data-input]="slot.name"
-                (dragover)="$event.preventDefault(); over.set(slot.name)"
-                (dragleave)="over.set('')"
-                (drop)="drop($event, slot.name)"
-              >
-                <label class="drop-label" [for]="'file-' + slot.name"><strong>{{ slot.name }}</strong>: drop an image here or pick one ({{ slot.contentTypes.join(', ') }})</label>
-                <input type="file" [id]="'file-' + slot.name" [attr.name]="slot.name" [accept]="slot.contentTypes.join(',')" (change)="pick($event, slot.name)" />
-                @if (inputProblems()[slot.name]; as message) {
-                  <small class="field-error" role="alert">{{ message }}</small>
-                }
-                @if (examples().length) {
-                  <div class="examples">
-                    <span class="muted">or try an example:</span>
-                    @for (example of examples(); track example) {
-                      <button type="button" class="example" (click)="useExample(slot.name, example)" [attr.aria-label]="'use example ' + example">
-                        <img [src]="'/examples/' + example" alt="" width="48" height="48" loading="lazy" />
-                      </button>
-                    }
-                  </div>
-                }
-                @if (previews()[slot.name]; as preview) {
-                  <img class="preview" [src]="preview" alt="chosen image" />
+    <!-- All at once when loaded (the form, an earlier job's files, the result): nothing shown moves when the rest arrives. -->
+    @if (loaded()) {
+      @if (summary()) {
+        <p>{{ summary() }}</p>
+      }
+      <div class="run-layout">
+        <div class="run-form">
+          <form novalidate (submit)="$event.preventDefault(); submit()">
+            @for (slot of slots(); track slot.name) {
+              @if (isFile(slot)) {
+                <div
+                  class="drop"
+                  [class.over]="over() === slot.name"
+                  [attr.data-input]="slot.name"
+                  (dragover)="$event.preventDefault(); over.set(slot.name)"
+                  (dragleave)="over.set('')"
+                  (drop)="drop($event, slot.name)"
+                >
+                  <label class="drop-label" [for]="'file-' + slot.name"><strong>{{ slot.name }}</strong>: drop an image here or pick one ({{ slot.contentTypes.join(', ') }})</label>
+                  <input type="file" [id]="'file-' + slot.name" [attr.name]="slot.name" [accept]="slot.contentTypes.join(',')" (change)="pick($event, slot.name)" />
+                  @if (inputProblems()[slot.name]; as message) {
+                    <small class="field-error" role="alert">{{ message }}</small>
+                  }
+                  @if (examples().length) {
+                    <div class="examples">
+                      <span class="muted">or try an example:</span>
+                      @for (example of examples(); track example) {
+                        <button type="button" class="example" (click)="useExample(slot.name, example)" [attr.aria-label]="'use example ' + example">
+                          <img [src]="'/examples/' + example" alt="" width="48" height="48" loading="lazy" />
+                        </button>
+                      }
+                    </div>
+                  }
+                  @if (previews()[slot.name]; as preview) {
+                    <img class="preview" [src]="preview" alt="chosen image" />
+                  }
+                </div>
+              } @else {
+                <label class="field"><span class="field-name">{{ slot.name }} (JSON)</span><textarea rows="4" (input)="setJson(slot.name, $any($event.target).value)"></textarea></label>
+              }
+            }
+            <h2>Parameters</h2>
+            <aim-schema-form [schema]="schema()" [initial]="initialParams()" [problems]="fieldProblems()" (changed)="params.set($event); fieldProblems.set({})" />
+            @if (error()) {
+              <div class="error" role="alert">
+                <p>{{ error() }}</p>
+                @if (otherProblems().length) {
+                  <ul class="problems">
+                    @for (problem of otherProblems(); track $index) {<li><span class="where">{{ problem.path }}</span> {{ problem.message }}</li>}
+                  </ul>
                 }
               </div>
-            } @else {
-              <label class="field"><span class="field-name">{{ slot.name }} (JSON)</span><textarea rows="4" (input)="setJson(slot.name, $any($event.target).value)"></textarea></label>
             }
-          }
-          <h2>Parameters</h2>
-          <aim-schema-form [schema]="schema()" [initial]="initialParams()" [problems]="fieldProblems()" (changed)="params.set($event); fieldProblems.set({})" />
-          @if (error()) {
-            <div class="error" role="alert">
-              <p>{{ error() }}</p>
-              @if (otherProblems().length) {
-                <ul class="problems">
-                  @for (problem of otherProblems(); track $index) {<li><span class="where">{{ problem.path }}</span> {{ problem.message }}</li>}
-                </ul>
-              }
-            </div>
-          }
-          <button type="submit" class="primary" [disabled]="busy() || !loaded() || !params().valid">{{ busy() ? 'Submitting…' : 'Run' }}</button>
-          <a [routerLink]="back()" class="button">Back</a>
-        </form>
-        @if (loaded()) {
+            <button type="submit" class="primary" [disabled]="busy() || !params().valid">{{ busy() ? 'Submitting…' : 'Run' }}</button>
+            <a [routerLink]="back()" class="button">Back</a>
+          </form>
           <details class="snippets panel">
             <summary>Copy as curl, CLI or TypeScript</summary>
             <p class="muted">The same run, with the files chosen and the parameters filled in, from a terminal or a program (in the folder of the files).</p>
@@ -86,16 +87,20 @@ interface InputSlot {
               <button type="button" (click)="copy(snippet.text, snippet.kind)">{{ copied() === snippet.kind ? 'Copied' : 'Copy ' + snippet.label }}</button>
             }
           </details>
-        }
+        </div>
+        <section class="run-result" [class.waiting]="!job()" aria-label="result" aria-live="polite">
+          @if (job(); as job) {
+            <aim-job-view [id]="job" [embedded]="true" />
+          } @else {
+            <p class="muted">The result appears here, live, once you run.</p>
+          }
+        </section>
       </div>
-      <section class="run-result" [class.waiting]="!job()" aria-label="result" aria-live="polite">
-        @if (job(); as job) {
-          <aim-job-view [id]="job" [embedded]="true" />
-        } @else {
-          <p class="muted">The result appears here, live, once you run.</p>
-        }
-      </section>
-    </div>
+    } @else if (error()) {
+      <p class="error" role="alert">{{ error() }}</p>
+    } @else {
+      <p class="muted loading" role="status">Loading the form…</p>
+    }
   `,
 })
 export class RunPage implements OnInit {
