@@ -26,9 +26,10 @@ export const MODELS = {
   },
   'digit-recognition': {
     'libs/services/digit-recognition/model/member-7/model.json': '2459a858b80e858817ecd9b1f862ad1405117c92362e8097b4b4f6c10b287da4',
-    'libs/services/digit-recognition/model/member-7/weights.bin': '61d05ae8d39d7a9c0efc8a0551d41edc381157babb880dec7ad2b5c900ea9d66',
+    'libs/services/digit-recognition/model/member-7/weights.bin': '13a842118ad471a524d9f3901d72a3a7b8913f098de4f1581ed4b2f615b79eee',
     'libs/services/digit-recognition/model/member-8/model.json': '500b8307b5cfddc3eefe1f6dd799142296c65183cbba39819c9dfc272398ace4',
-    'libs/services/digit-recognition/model/member-8/weights.bin': 'afdd141c4cbe537a6d8f3541d58edcd86b566edfad6bd387e3b376f44702036c',
+    'libs/services/digit-recognition/model/member-8/weights.bin': '40d65dbb92e0baeaa0ce361fe2e6687fd9fcddbb0d9114dded3d14e653a34421',
+    'libs/services/digit-recognition/model/calibration.json': '3e3132d27ca3f3664a2a23f01e1b24df7e4f601015a545fb970f01d7b4917722',
   },
 };
 

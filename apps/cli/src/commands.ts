@@ -71,6 +71,32 @@ export async function run(client: MarketplaceClient, target: string, file: strin
   return { job, written };
 }
 
+/** A digit reading as the digit service gives it. */
+interface DigitReading {
+  found: boolean;
+  digit: number | null;
+  confidence: number;
+  certain?: boolean;
+}
+
+function isDigitReading(value: unknown): value is DigitReading {
+  return !!value && typeof value === 'object' && 'found' in value && 'confidence' in value && 'probabilities' in value;
+}
+
+/** A line for each digit read by the job: the digit and how sure, and a warning when it is a guess. */
+export function digitReadings(job: JobView): string[] {
+  return Object.entries(job.outputs).flatMap(([name, output]) =>
+    (Array.isArray(output) ? output : [output])
+      .map((item) => item.value)
+      .filter(isDigitReading)
+      .map((reading) => {
+        if (!reading.found) return `${name}: no digit found (the image looks blank)`;
+        const sure = `${reading.digit} (${Math.round(reading.confidence * 100)}%)`;
+        return reading.certain === false ? `${name}: ${sure}, unsure: treat it as a guess` : `${name}: ${sure}`;
+      }),
+  );
+}
+
 async function defaultInput(client: MarketplaceClient, target: string, service?: string, task?: string): Promise<string> {
   if (service) {
     const found = (await client.service(service)).tasks.find((t) => t.name === task);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { MarketplaceApiError, MarketplaceClient } from '@aim/client';
-import { listJobs, listPipelines, listServices, run } from './commands';
+import { digitReadings, listJobs, listPipelines, listServices, run } from './commands';
 import { OwnerStore } from './owner-store';
 
 const USAGE = `usage: marketplace <command> [options]
@@ -97,6 +97,7 @@ async function runCommand(client: MarketplaceClient, command: string, rest: stri
           process.stderr.write(`job ${job.id} ${job.status}: ${job.error?.message ?? 'no reason given'}\n`);
           return 1;
         }
+        digitReadings(job).forEach((line) => process.stdout.write(`${line}\n`));
         written.forEach((path) => process.stdout.write(`wrote ${path}\n`));
         return 0;
       }

@@ -83,7 +83,11 @@ describe('the typed client and the CLI against a real server', () => {
 
     const digit = await cli(['run', 'digit-recognition/read', testFile('digits', 'digit-3-03.jpg'), '-o', 'digits', '--url', url], work);
     expect(digit.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(work, 'digits', readdirSync(join(work, 'digits'))[0]), 'utf8'))).toMatchObject({ digit: 3 });
+    expect(JSON.parse(readFileSync(join(work, 'digits', readdirSync(join(work, 'digits'))[0]), 'utf8'))).toMatchObject({ digit: 3, certain: true });
+    expect(digit.stdout).toMatch(/^digit: 3 \(\d+%\)$/m);
+    // A photo that is not a digit still gets a best guess, said to be one.
+    const guess = await cli(['run', 'digit-recognition/read', testFile('faces', 'messi5.jpg'), '-o', 'digits', '--url', url], work);
+    expect(guess.stdout).toMatch(/^digit: \d \(\d+%\), unsure: treat it as a guess$/m);
   }, 60_000);
 
   it('CLI: a failing job exits 1 with the reason; bad usage and an unreachable server exit 2', async () => {

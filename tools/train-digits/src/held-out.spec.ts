@@ -1,21 +1,26 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DigitRecognitionService } from '@aim/digit-recognition';
-import { HELD_OUT_PER_CLASS, mnistSplit } from './mnist-split';
+import { CALIBRATION_PER_CLASS, HELD_OUT_PER_CLASS, mnistSplit } from './mnist-split';
 import { seededRandom } from './seeded-random';
 
 const MODEL = join(__dirname, '../../../libs/services/digit-recognition/model');
 
 describe('the committed digit model on the held-out split it was never trained on', () => {
   const service = new DigitRecognitionService({ maxInputPixels: 4_000_000, mlBackend: 'wasm', modelDir: MODEL });
-  const { heldOut, train } = mnistSplit();
+  const { heldOut, calibration, train } = mnistSplit();
 
   beforeAll(() => service.ready(), 60_000);
 
-  it('keeps the held-out digits out of the training split', () => {
+  it('keeps the held-out and the calibration digits out of the training split, and apart', () => {
     expect(heldOut).toHaveLength(10 * HELD_OUT_PER_CLASS);
-    const trained = new Set(train.map((digit) => Buffer.from(digit.pixels.buffer).toString('base64')));
-    expect(heldOut.filter((digit) => trained.has(Buffer.from(digit.pixels.buffer).toString('base64')))).toHaveLength(0);
+    expect(calibration).toHaveLength(10 * CALIBRATION_PER_CLASS);
+    const key = (digit: { pixels: Float32Array }) => Buffer.from(digit.pixels.buffer).toString('base64');
+    const trained = new Set(train.map(key));
+    expect(heldOut.filter((digit) => trained.has(key(digit)))).toHaveLength(0);
+    expect(calibration.filter((digit) => trained.has(key(digit)))).toHaveLength(0);
+    const calibrating = new Set(calibration.map(key));
+    expect(heldOut.filter((digit) => calibrating.has(key(digit)))).toHaveLength(0);
   });
 
   it('reads at least 98.5% of them (the model alone, 28x28 in)', () => {

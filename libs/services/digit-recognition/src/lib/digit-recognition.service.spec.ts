@@ -63,7 +63,7 @@ describe('digit-recognition service (CNN trained here, real images)', () => {
   it('answers a blank page with "no digit found", not a guess and not an error', async () => {
     for (const background of ['#ffffff', '#000000', '#f4f3ef']) {
       const blank = await sharp({ create: { width: 300, height: 300, channels: 3, background } }).jpeg().toBuffer();
-      expect(await read(blank)).toEqual({ found: false, digit: null, confidence: 0, probabilities: [] });
+      expect(await read(blank)).toEqual({ found: false, digit: null, confidence: 0, probabilities: [], certain: false });
     }
     const oneByOne = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } }).png().toBuffer();
     expect((await read(oneByOne)).found).toBe(false);
