@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileModelLoader, fileModelSaver, initTensorflow, tf } from '@aim/ml-runtime';
@@ -21,6 +21,8 @@ const ROOT = resolve(__dirname, '../../..');
 const OUT = resolve(process.env['OUT'] ?? resolve(ROOT, 'libs/services/digit-recognition/model'));
 /** Generated digits are kept here between runs (same sizes and seeds: same digits). */
 const DATA = resolve(ROOT, 'tmp/digit-data');
+/** Part of the kept files' names: raise it when font-digits.ts draws differently, or old digits are reused. */
+const DRAWING_VERSION = 1;
 /** Font-rendered digits: trained on; calibrated on (families of their own); held out (families of their own). */
 const SETS = {
   train: { families: TRAINING_FAMILIES, count: Number(process.env['FONT_DIGITS'] ?? 20_000), seed: 1 },
@@ -28,7 +30,7 @@ const SETS = {
   heldOut: { families: HELD_OUT_FAMILIES, count: 3_900, seed: HELD_OUT_SEED },
 };
 type SetName = keyof typeof SETS;
-const fileOf = (name: SetName, part: number) => join(DATA, `${name}-${SETS[name].count}-${SETS[name].seed}-${part}.bin`);
+const fileOf = (name: SetName, part: number) => join(DATA, `v${DRAWING_VERSION}-${name}-${SETS[name].count}-${SETS[name].seed}-${part}.bin`);
 const GENERATORS = 2;
 /** Readings marked certain must be right this often on the calibration digits (MNIST's and the fonts', each). */
 const CERTAIN_TARGET = 0.998;
@@ -91,7 +93,7 @@ async function trainMember(seed: number, train: Digit[], heldOut: Digit[]): Prom
 
 /** Generates the font digits not generated yet, in processes of their own (one per core). */
 async function generateSets(): Promise<void> {
-  const missing = (Object.keys(SETS) as SetName[]).flatMap((name) => Array.from({ length: GENERATORS }, (_, part) => ({ name, part }))).filter(({ name, part }) => !loadDigitsCount(fileOf(name, part)));
+  const missing = (Object.keys(SETS) as SetName[]).flatMap((name) => Array.from({ length: GENERATORS }, (_, part) => ({ name, part }))).filter(({ name, part }) => !existsSync(fileOf(name, part)));
   if (!missing.length) return;
   const started = performance.now();
   await Promise.all(
@@ -104,13 +106,10 @@ async function generateSets(): Promise<void> {
   console.log(`font digits generated in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
-function loadDigitsCount(file: string): number {
-  return loadDigits(file)?.length ?? 0;
-}
-
 async function generatePart(part: number): Promise<void> {
   for (const name of Object.keys(SETS) as SetName[]) {
-    if (loadDigitsCount(fileOf(name, part))) continue;
+    // Written whole or not at all (saveDigits renames a finished file into place).
+    if (existsSync(fileOf(name, part))) continue;
     const { families, count, seed } = SETS[name];
     saveDigits(fileOf(name, part), await fontDigits(families, count, seed, part, GENERATORS));
   }
@@ -140,14 +139,16 @@ function accuracyBy(digits: FontDigit[], read: Readings, key: (digit: FontDigit)
 /**
  * Trains the digit CNN ensemble with fixed seeds on the `mnist` package's digits and on digits drawn
  * from font families (the held-out families never), calibrates it (temperature scaling, and the
- * confidence from which a reading is called certain) on other font digits, and reports: held-out MNIST
+ * confidence from which a reading is called certain) on families of its own and MNIST digits kept out
+ * of training, and reports: held-out MNIST
  * accuracy, held-out families' accuracy overall, per style and per family, and the calibration error.
  * Writes each member's model.json + weights.bin and calibration.json for the digit-recognition service.
- * `npm run train:digits` (EPOCHS, FONT_DIGITS and OUT may be set).
+ * `npm run train:digits` (EPOCHS, FONT_DIGITS and OUT may be set; CALIBRATE_ONLY=1 calibrates and
+ * measures the members already in OUT).
  */
 async function main(): Promise<void> {
-  const generatePart_ = process.env['GENERATE_PART'];
-  if (generatePart_) return generatePart(Number(generatePart_));
+  const generatorPart = process.env['GENERATE_PART'];
+  if (generatorPart) return generatePart(Number(generatorPart));
   const runtime = await initTensorflow('wasm');
   registerWasmConvFilterGradient();
   const { train, calibration, heldOut } = mnistSplit();
