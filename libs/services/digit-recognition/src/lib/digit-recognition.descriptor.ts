@@ -3,7 +3,7 @@ import { IMAGE_CONTENT_TYPES, ServiceDescriptor } from '@aim/contracts';
 export const DIGIT_RECOGNITION_DESCRIPTOR: ServiceDescriptor = {
   name: 'digit-recognition',
   version: '1.0.0',
-  summary: 'Reads one handwritten or printed digit from an image of any size, dark on light or light on dark, and says when it is unsure (a CNN trained here on MNIST and digits drawn from 90 font families).',
+  summary: 'Reads one handwritten or printed digit from an image of any size, dark on light or light on dark, and says when it is unsure (a CNN trained here on MNIST and digits drawn from 76 font families).',
   tags: ['ai', 'digits', 'vision'],
   usesAi: true,
   tasks: [
