@@ -36,7 +36,7 @@ export async function fontDigits(families: string[], count: number, seed: number
 }
 
 /** Rendered, then read as the service reads an upload. */
-export async function preprocessed(face: FontFace, label: number, style: DigitStyle, random: () => number): Promise<{ pixels: Float32Array; png: Buffer }> {
+async function preprocessed(face: FontFace, label: number, style: DigitStyle, random: () => number): Promise<{ pixels: Float32Array; png: Buffer }> {
   const png = await renderDigit(face, label, style, random);
   const mnist = await toMnist(png, await readImageHeader(png, MAX_PIXELS), MAX_PIXELS);
   return { pixels: mnist.pixels, png };

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, OnDestroy, signal, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { ArtifactView, JobStepView, JobView } from '@aim/contracts';
-import { resultPictureOf } from '../results/output-shapes';
+import { imageInputOf, resultPictureOf } from '../results/output-shapes';
 import { OutputViewComponent } from '../results/output-view.component';
 import { ApiService, describeError } from '../shared/api.service';
 import { runFormOf } from '../shared/job-target';
@@ -121,12 +121,7 @@ export class JobViewComponent implements OnDestroy {
     const job = this.job();
     return job && resultPictureOf(job);
   });
-  protected readonly photo = computed(() => {
-    const job = this.job();
-    if (!job || this.resultPicture()) return this.resultPicture();
-    const input = Object.entries(job.inputs).find(([, value]) => value.contentType.startsWith('image/'));
-    return input ? this.api.client.inputUrl(job.id, input[0]) : undefined;
-  });
+  protected readonly photo = computed(() => this.resultPicture() ?? this.inputImage());
   protected readonly showInput = signal(false);
   protected readonly paramsText = computed(() => {
     const params = this.job()?.params ?? {};
@@ -134,8 +129,8 @@ export class JobViewComponent implements OnDestroy {
   });
   protected readonly inputImage = computed(() => {
     const job = this.job();
-    const input = job && Object.entries(job.inputs).find(([, value]) => value.contentType.startsWith('image/'));
-    return job && input ? this.api.client.inputUrl(job.id, input[0]) : undefined;
+    const input = job && imageInputOf(job);
+    return job && input ? this.api.client.inputUrl(job.id, input) : undefined;
   });
   protected readonly pipelineName = computed(() => {
     const id = this.job()?.pipelineId ?? '';

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal 
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import type { JobPageView, JobStatus, JobView, PipelineSummary } from '@aim/contracts';
-import { shortResult, thumbnailOf } from '../results/output-shapes';
+import { imageInputOf, shortResult, thumbnailOf } from '../results/output-shapes';
 import { ApiService, describeError } from '../shared/api.service';
 import { describeTarget, runFormOf } from '../shared/job-target';
 import { StatusBadgeComponent } from '../shared/status-badge.component';
@@ -136,13 +136,11 @@ export class JobsPage implements OnInit {
   protected thumbnail(job: JobView): string | undefined {
     const made = thumbnailOf(job);
     if (made || job.status !== 'succeeded') return made;
-    const input = Object.entries(job.inputs).find(([, value]) => value.contentType.startsWith('image/'));
-    return input && this.api.client.inputUrl(job.id, input[0]);
+    const input = imageInputOf(job);
+    return input && this.api.client.inputUrl(job.id, input);
   }
 
-  protected result(job: JobView): string {
-    return shortResult(job);
-  }
+  protected readonly result = shortResult;
 
   /** From submitted to ended (or to now, while it runs), rounded for a person. */
   protected took(job: JobView): string {

@@ -75,6 +75,11 @@ export function resultPictureOf(job: JobView): string | undefined {
   return outputsOf(job).find((output): output is ArtifactView => !Array.isArray(output) && isImage(output))?.url;
 }
 
+/** The name of the job's first image input, if it has one (its URL is the client's `inputUrl`). */
+export function imageInputOf(job: JobView): string | undefined {
+  return Object.entries(job.inputs).find(([, value]) => value.contentType.startsWith('image/'))?.[0];
+}
+
 /** A small picture for a list of jobs: the result picture, else the first of a list of images (crops). */
 export function thumbnailOf(job: JobView): string | undefined {
   return resultPictureOf(job) ?? outputsOf(job).flatMap(itemsOf).find(isImage)?.url;

@@ -167,8 +167,9 @@ export class RunPage implements OnInit {
         this.summary.set(task.summary);
         this.examples.set(examplesFor([service.name]));
       }
+      // An earlier job that is gone (deleted, another browser's) leaves the form usable, empty.
       const earlier = this.from() ?? this.job();
-      if (earlier) await this.startFrom(earlier);
+      if (earlier) await this.startFrom(earlier).catch((error) => this.error.set(`The earlier job's files could not be loaded: ${describeError(error)}`));
       this.loaded.set(true);
     } catch (error) {
       this.error.set(describeError(error));
