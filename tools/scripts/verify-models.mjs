@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The model files each AI image carries, checked against pinned SHA-256 digests before the image is
 // built: `node tools/scripts/verify-models.mjs <app>` (the GitLab prepare stage). Human's models come
-// with @vladmandic/human (npm ci), gear is fetched by `npm ci` (prepare), the digit model is committed.
+// with @vladmandic/human (npm ci), gear is fetched by `npm ci` (prepare), the digit and face-detection
+// models are committed.
 // A model that changes on purpose (a retrained digit model) changes its digests here in the same commit.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,7 +15,10 @@ const BLAZEFACE = {
   [`${HUMAN}/blazeface.bin`]: 'dc9a97fdc50bc43216554bdd69aa3e7b9361a519ee7bdd996a2f69a98a6f9b72',
 };
 export const MODELS = {
-  'face-detection': BLAZEFACE,
+  'face-detection': {
+    'libs/services/face-detection/model/facemesh-detection-short.json': '39a0a802cee9aeacd430e35b819f3a77f1440ca94747388a4147185a0bda7a03',
+    'libs/services/face-detection/model/facemesh-detection-short.bin': 'e9b69ee1c1f8cd33c58120bcd75bf8c56bfba20c880f447e9d293ec102059d4b',
+  },
   'face-analyzer': {
     ...BLAZEFACE,
     [`${HUMAN}/faceres.json`]: '5b83d49c0385d2e68a05122441b94226313677cae9fcc40b9587ad50079eb4df',

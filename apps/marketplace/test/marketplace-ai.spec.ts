@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
+import { Box, faceCollage } from '@aim/test-support';
 import { api, MarketplaceHarness, startMarketplace } from './support/marketplace.harness';
-import { testFile } from './support/paths';
+import { TEST_DATA, testFile } from './support/paths';
 
 type Server = ReturnType<MarketplaceHarness['app']['getHttpServer']>;
 
@@ -34,6 +35,30 @@ async function edgeEnergy(data: Buffer, box: { x: number; y: number; width: numb
   let sum = 0;
   for (let y = 0; y < info.height; y++) for (let x = 1; x < info.width; x++) sum += Math.abs(grey[y * info.width + x] - grey[y * info.width + x - 1]);
   return sum / (info.height * (info.width - 1));
+}
+
+/** A face box as anonymise-faces blurs it: grown by a third of its size on every side, clamped to the image. */
+function blurredRegion(box: Box, width: number, height: number): Box {
+  const [padX, padY] = [box.width * 0.33, box.height * 0.33];
+  const x = Math.max(0, Math.floor(box.x - padX));
+  const y = Math.max(0, Math.floor(box.y - padY));
+  return { x, y, width: Math.min(width, Math.ceil(box.x + box.width + padX)) - x, height: Math.min(height, Math.ceil(box.y + box.height + padY)) - y };
+}
+
+const isIn = (x: number, y: number, box: Box) => x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
+
+/** For each box, the share of its pixels whose colour differs between two decodings of the same size. */
+function changedShare(before: Buffer, after: Buffer, width: number, channels: number, boxes: Box[]): number[] {
+  return boxes.map((box) => {
+    let changed = 0;
+    for (let y = box.y; y < box.y + box.height; y++) {
+      for (let x = box.x; x < box.x + box.width; x++) {
+        const i = (y * width + x) * channels;
+        if (before[i] !== after[i] || before[i + 1] !== after[i + 1] || before[i + 2] !== after[i + 2]) changed++;
+      }
+    }
+    return changed / (box.width * box.height);
+  });
 }
 
 async function run(server: Server, pipeline: string, image: Buffer, filename: string) {
@@ -69,37 +94,32 @@ describe('the AI services in the one-process marketplace', () => {
     }
   });
 
-  it('anonymises faces: each face box blurred, every pixel outside the boxes unchanged', async () => {
-    const png = await sharp(testFile('faces', 'sample1.jpg')).png().toBuffer();
-    const job = await run(server, 'anonymise-faces', png, 'sample1.png');
-    const faces = job.outputs.faces.value as { box: { x: number; y: number; width: number; height: number } }[];
+  it('anonymises faces: each face box blurred with a margin, every pixel beyond it unchanged', async () => {
+    const png = await sharp(testFile('faces', 'sample3.jpg')).png().toBuffer();
+    const job = await run(server, 'anonymise-faces', png, 'sample3.png');
+    const faces = job.outputs.faces.value as { box: Box }[];
     expect(faces).toHaveLength(3);
     const before = await sharp(png).raw().toBuffer({ resolveWithObject: true });
     const after = await sharp(await download(server, job.outputs.image.url)).raw().toBuffer({ resolveWithObject: true });
     expect(after.info).toMatchObject({ width: before.info.width, height: before.info.height });
-    const { width, channels } = before.info;
-    const inside = (x: number, y: number) => faces.some(({ box }) => x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height);
+    const { width, height, channels } = before.info;
+    const regions = faces.map(({ box }) => blurredRegion(box, width, height));
     let changedOutside = 0;
-    const changedPerFace = faces.map(() => 0);
-    for (let y = 0; y < before.info.height; y++) {
+    for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const i = (y * width + x) * channels;
         const differs = before.data[i] !== after.data[i] || before.data[i + 1] !== after.data[i + 1] || before.data[i + 2] !== after.data[i + 2];
-        if (!differs) continue;
-        if (!inside(x, y)) changedOutside++;
-        faces.forEach(({ box }, f) => {
-          if (x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height) changedPerFace[f]++;
-        });
+        if (differs && !regions.some((region) => isIn(x, y, region))) changedOutside++;
       }
     }
     expect(changedOutside).toBe(0);
-    faces.forEach(({ box }, f) => expect(changedPerFace[f] / (box.width * box.height)).toBeGreaterThan(0.8));
+    for (const share of changedShare(before.data, after.data, width, channels, faces.map(({ box }) => box))) expect(share).toBeGreaterThan(0.8);
   }, 60_000);
 
   it('anonymises a PNG with an alpha channel: no face stays sharp on any background', async () => {
-    const translucent = await sharp(testFile('faces', 'sample1.jpg')).ensureAlpha(0.6).png().toBuffer();
-    const job = await run(server, 'anonymise-faces', translucent, 'sample1.png');
-    const faces = job.outputs.faces.value as { box: { x: number; y: number; width: number; height: number } }[];
+    const translucent = await sharp(testFile('faces', 'sample3.jpg')).ensureAlpha(0.6).png().toBuffer();
+    const job = await run(server, 'anonymise-faces', translucent, 'sample3.png');
+    const faces = job.outputs.faces.value as { box: Box }[];
     expect(faces).toHaveLength(3);
     const out = await download(server, job.outputs.image.url);
     for (const { box } of faces) {
@@ -108,6 +128,20 @@ describe('the AI services in the one-process marketplace', () => {
       }
     }
   }, 60_000);
+
+  it('anonymises a collage of group photos: every true face box of 32 px and more is blurred', async () => {
+    const collage = await faceCollage(TEST_DATA, 5);
+    const truth = collage.faces.filter((face) => face.width >= 32);
+    expect(truth.length).toBeGreaterThan(20);
+    const job = await run(server, 'anonymise-faces', collage.jpeg, 'collage.jpg');
+    const blurred = await download(server, job.outputs.image.url);
+    const before = await sharp(collage.jpeg).raw().toBuffer({ resolveWithObject: true });
+    const after = await sharp(blurred).raw().toBuffer({ resolveWithObject: true });
+    const { width, channels } = before.info;
+    // Every true face: nearly all its pixels changed, and its edges gone (a blur, not a tint).
+    expect(changedShare(before.data, after.data, width, channels, truth).filter((share) => share < 0.95)).toEqual([]);
+    for (const face of truth) expect(await edgeEnergy(blurred, face, '#000')).toBeLessThan((await edgeEnergy(collage.jpeg, face, '#000')) * 0.5);
+  }, 90_000);
 
   it('analyses faces: one labelled box per face and a report with every field', async () => {
     const photo = readFileSync(testFile('faces', 'sample3.jpg'));

@@ -78,7 +78,7 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     expect(await page.locator('aim-pipeline-graph g.node').count()).toBe(2);
     await shot('pipeline');
     await page.getByRole('link', { name: 'Run this pipeline' }).click();
-    await page.locator('input[type=file]').setInputFiles(testFile('faces', 'sample1.jpg'));
+    await page.locator('input[type=file]').setInputFiles(testFile('faces', 'sample3.jpg'));
     await page.locator('[data-param="strength"] input').fill('30');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await waitForStatus('succeeded');
@@ -89,7 +89,7 @@ describe('the webapp in headless Chromium, served by the one-process marketplace
     const blurred = page.locator('[data-output="image"] img.result-image');
     await blurred.waitFor();
     await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await blurred.elementHandle());
-    expect(await blurred.evaluate((img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight])).toEqual([1920, 1280]);
+    expect(await blurred.evaluate((img) => [(img as HTMLImageElement).naturalWidth, (img as HTMLImageElement).naturalHeight])).toEqual([1920, 1350]);
     await page.locator('[data-output="faces"] .face-box').first().waitFor();
     expect(await page.locator('[data-output="faces"] .face-box').count()).toBe(3);
     expect(await page.locator('tr[data-step] [data-status="succeeded"]').count()).toBe(2);

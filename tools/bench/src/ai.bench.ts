@@ -6,7 +6,6 @@ import sharp from 'sharp';
 import { Artifact } from '@aim/contracts';
 import { DigitRecognitionService } from '@aim/digit-recognition';
 import { faceAnalyzerFiles, FaceAnalyzerService } from '@aim/face-analyzer';
-import { FaceDetectionService } from '@aim/face-detection';
 import { createHuman, fileModelLoader, initTensorflow, rgbTensor, tf } from '@aim/ml-runtime';
 import { FolderBlobStore } from '@aim/blob-store';
 import { decodeRgb, DirectTaskCaller, ServiceHost, TaskService } from '@aim/service-kit';
@@ -31,18 +30,14 @@ function call(caller: DirectTaskCaller, task: string, data: Buffer, params: Reco
 export async function benchAi(options: { root: string; testData: string; runs: number; leakCalls: number }): Promise<void> {
   const runtime = await initTensorflow('wasm');
   const queue = { concurrency: 1, queueLimit: 0 };
-  const photoPath = join(options.testData, 'faces/sample1.jpg');
-  const photo = readFileSync(photoPath);
-  const { width, height } = await sharp(photo).metadata();
+  const photo = readFileSync(join(options.testData, 'faces/sample1.jpg'));
   console.log(`\n## AI services: ${runtime.backend} backend (SIMD ${runtime.simd}), one process, median of ${options.runs} runs`);
 
-  const detection = new FaceDetectionService({ maxInputPixels: 40_000_000, mlBackend: 'wasm' });
   const analyzer = new FaceAnalyzerService({ maxInputPixels: 40_000_000, mlBackend: 'wasm', ...faceAnalyzerFiles(options.root) });
   const digits = new DigitRecognitionService({ maxInputPixels: 40_000_000, mlBackend: 'wasm', modelDir: join(options.root, 'libs/services/digit-recognition/model') });
-  const load = { detection: await timedReady(detection), analyzer: await timedReady(analyzer), digits: await timedReady(digits) };
+  const load = { analyzer: await timedReady(analyzer), digits: await timedReady(digits) };
 
   // Raw model calls: the same models on already-decoded input, without the service around them.
-  const rawDetector = await createHuman(runtime, {});
   const rawAnalyzer = await createHuman(runtime, { detector: { return: true }, description: { enabled: true }, emotion: { enabled: true } } as never);
   const gear = await tf.loadGraphModel(fileModelLoader(join(options.root, 'libs/services/face-analyzer/model/gear/gear.json')));
   const rawAnalysis = async (input: tf.Tensor3D) => {
@@ -51,25 +46,15 @@ export async function benchAi(options: { root: string; testData: string; runs: n
       tf.dispose(face.tensor);
     }
   };
-  const decoded = await decodeRgb(photo, 40_000_000);
-  const tensor = rgbTensor(decoded.pixels, decoded.width, decoded.height);
   const crop = await sharp(photo).extract({ left: 345, top: 285, width: 360, height: 360 }).jpeg().toBuffer();
   const cropDecoded = await decodeRgb(crop, 40_000_000);
   const cropTensor = rgbTensor(cropDecoded.pixels, cropDecoded.width, cropDecoded.height);
   const digitJpeg = readFileSync(join(options.testData, 'digits/digit-7-07.jpg'));
   const digitPixels = new Float32Array(784).fill(0);
 
-  const detectionHost = new DirectTaskCaller(new ServiceHost(detection, queue, blobs), blobs);
   const analyzerHost = new DirectTaskCaller(new ServiceHost(analyzer, queue, blobs), blobs);
   const digitHost = new DirectTaskCaller(new ServiceHost(digits, queue, blobs), blobs);
   const rows: (string | number)[][] = [['measure', 'service ms', 'raw model ms', 'load + warm-up ms', 'goal']];
-  rows.push([
-    `face detection, ${width}x${height} JPEG`,
-    fixed(await medianTime(options.runs, () => call(detectionHost, 'detect', photo)), 1),
-    fixed(await medianTime(options.runs, () => rawDetector.detect(tensor)), 1),
-    fixed(load.detection, 0),
-    '< 60',
-  ]);
   rows.push([
     'analysis of one face (360x360 crop)',
     fixed(await medianTime(options.runs, () => call(analyzerHost, 'analyse', crop, { input: 'face' })), 1),
@@ -85,21 +70,15 @@ export async function benchAi(options: { root: string; testData: string; runs: n
     '< 5',
   ]);
   console.log(table(rows));
-  console.log('(raw: the same models on input already decoded to a tensor; face analysis = Human detector + faceres + emotion + gear)');
-  tensor.dispose();
+  console.log('(raw: the same models on input already decoded to a tensor; face analysis = Human detector + faceres + emotion + gear; face detection: `npm run bench -- faces`)');
   cropTensor.dispose();
 
-  const messi = readFileSync(join(options.testData, 'faces/messi5.jpg'));
-  for (const [name, host, data] of [['face detection', detectionHost, messi], ['digit', digitHost, digitJpeg]] as const) {
-    await call(host, host === digitHost ? 'read' : 'detect', data);
-    global.gc?.();
-    const before = { rss: process.memoryUsage().rss, tensors: tf.memory().numTensors };
-    for (let i = 0; i < options.leakCalls; i++) await call(host, host === digitHost ? 'read' : 'detect', data);
-    global.gc?.();
-    const after = { rss: process.memoryUsage().rss, tensors: tf.memory().numTensors };
-    console.log(
-      `${options.leakCalls} ${name} calls in a row: tensors ${before.tensors} → ${after.tensors}, RSS ${fixed(before.rss / 2 ** 20, 0)} → ${fixed(after.rss / 2 ** 20, 0)} MiB`,
-    );
-  }
+  await call(digitHost, 'read', digitJpeg);
+  global.gc?.();
+  const before = { rss: process.memoryUsage().rss, tensors: tf.memory().numTensors };
+  for (let i = 0; i < options.leakCalls; i++) await call(digitHost, 'read', digitJpeg);
+  global.gc?.();
+  const after = { rss: process.memoryUsage().rss, tensors: tf.memory().numTensors };
+  console.log(`${options.leakCalls} digit calls in a row: tensors ${before.tensors} → ${after.tensors}, RSS ${fixed(before.rss / 2 ** 20, 0)} → ${fixed(after.rss / 2 ** 20, 0)} MiB`);
   rmSync(blobFolder, { recursive: true, force: true });
 }

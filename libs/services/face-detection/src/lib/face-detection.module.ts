@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceHosting } from '@aim/service-kit';
 import { FACE_DETECTION_OPTIONS } from './face-detection.constants';
-import { FaceDetectionOptions, FaceDetectionService } from './face-detection.service';
+import { faceDetectionFiles, FaceDetectionOptions, FaceDetectionService } from './face-detection.service';
 
 @Module({})
 export class FaceDetectionModule {
@@ -16,6 +16,6 @@ export class FaceDetectionModule {
 
 /** The face-detection service as a process hosts it, its files found under the settings' root. */
 export const hostFaceDetection: ServiceHosting = (settings) => ({
-  module: FaceDetectionModule.register({ maxInputPixels: settings.maxInputPixels, mlBackend: settings.mlBackend }),
+  module: FaceDetectionModule.register({ maxInputPixels: settings.maxInputPixels, mlBackend: settings.mlBackend, ...faceDetectionFiles(settings.root) }),
   service: FaceDetectionService,
 });

@@ -1,18 +1,35 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { join } from 'node:path';
 import { Artifact, BinaryArtifact } from '@aim/contracts';
-import { createHuman, faceBox, Human, initTensorflow, MlBackendChoice, MlRuntimeInfo, rgbTensor, tf } from '@aim/ml-runtime';
+import { initTensorflow, MlBackendChoice, MlRuntimeInfo } from '@aim/ml-runtime';
 import { decodeRgb, RgbImage, TaskCall, TaskHandler, TaskService } from '@aim/service-kit';
-import { FACE_DETECTION_DESCRIPTOR } from './face-detection.descriptor';
+import { DETECTION_DEFAULTS, FACE_DETECTION_DESCRIPTOR } from './face-detection.descriptor';
 import { FACE_DETECTION_OPTIONS } from './face-detection.constants';
+import { BlazeFaceRunner, InProcessBlazeFace, WorkerBlazeFace } from './blazeface-model';
+import { FacePyramid, PyramidOptions } from './face-pyramid';
 
 export interface FaceDetectionOptions {
   maxInputPixels: number;
   mlBackend: MlBackendChoice;
+  /** The short-range BlazeFace model (`facemesh-detection-short.json`), committed with this library. */
+  modelPath: string;
+  /** blazeface.worker.js, which runs the model on its own thread when the backend is wasm. */
+  workerPath: string;
 }
 
-/** BlazeFace looks at 256×256: a larger photo is shrunk to this longer side first (cheap: JPEG
- * shrink-on-load), boxes scaled back. */
-const DETECTION_SIDE = 640;
+/** Where this library keeps the files the service needs, under the repository root. */
+export function faceDetectionFiles(root: string): Pick<FaceDetectionOptions, 'modelPath' | 'workerPath'> {
+  return {
+    modelPath: join(root, 'libs/services/face-detection/model/facemesh-detection-short.json'),
+    workerPath: join(root, 'libs/services/face-detection/src/lib/blazeface.worker.js'),
+  };
+}
+
+/**
+ * A larger photo is looked at shrunk to this longer side (cheap: JPEG shrink-on-load), which bounds the
+ * time a photo takes; `minFaceSize` counts in the pixels of that view, boxes are scaled back.
+ */
+const DETECTION_SIDE = 1920;
 
 export interface DetectedFace {
   box: { x: number; y: number; width: number; height: number };
@@ -20,14 +37,16 @@ export interface DetectedFace {
   landmarks: Record<string, [number, number]>;
 }
 
+/** The model's six points, in its order. */
 const LANDMARKS = ['leftEye', 'rightEye', 'nose', 'mouth', 'leftEar', 'rightEar'];
 
 @Injectable()
-export class FaceDetectionService extends TaskService {
+export class FaceDetectionService extends TaskService implements OnApplicationShutdown {
   readonly descriptor = FACE_DETECTION_DESCRIPTOR;
   override readonly maxConcurrency = 1;
   readonly handlers: Record<string, TaskHandler> = { detect: (call) => this.detectTask(call) };
-  private human?: Human;
+  private pyramid?: FacePyramid;
+  private model?: BlazeFaceRunner;
   private info?: MlRuntimeInfo;
 
   constructor(@Inject(FACE_DETECTION_OPTIONS) private readonly options: FaceDetectionOptions) {
@@ -36,45 +55,61 @@ export class FaceDetectionService extends TaskService {
 
   override async ready(): Promise<void> {
     this.info = await initTensorflow(this.options.mlBackend);
-    this.human = await createHuman(this.info, {});
-    // The first calls cost several times the steady state: pay them before reporting ready.
-    const blank = tf.zeros([256, 256, 3], 'int32') as tf.Tensor3D;
-    for (let i = 0; i < 2; i++) await this.human.detect(blank);
-    blank.dispose();
+    if (this.info.backend === 'wasm') {
+      const worker = new WorkerBlazeFace(this.options.workerPath, this.options.modelPath);
+      await worker.start();
+      this.model = worker;
+    } else {
+      this.model = await InProcessBlazeFace.load(this.options.modelPath);
+    }
+    this.pyramid = new FacePyramid(this.model);
+    // The first calls at a size cost several times the steady state: pay them before reporting ready.
+    const blank: RgbImage = { pixels: Buffer.alloc(1920 * 1080 * 3, 128), width: 1920, height: 1080, scale: 1 };
+    for (let i = 0; i < 3; i++) await this.pyramid.detect(blank, DETECTION_DEFAULTS);
+  }
+
+  /** How many tensors the model holds (in its worker on wasm): flat from call to call, or something leaks. */
+  tensors(): Promise<number> {
+    return this.model!.tensors();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.model?.close();
   }
 
   override runtime(): Record<string, string> | undefined {
-    return this.info && { mlBackend: this.info.backend, simd: String(this.info.simd), model: 'blazeface (Human 3.3)' };
+    return this.info && { mlBackend: this.info.backend, simd: String(this.info.simd), model: 'BlazeFace short-range (MediaPipe), image pyramid' };
   }
 
   /** Every face in RGB pixels, best first, in the coordinates of the image before `scale` shrank it. */
-  async detect({ pixels, width, height, scale }: RgbImage, minScore = 0.5, maxFaces = 50): Promise<DetectedFace[]> {
-    const input = rgbTensor(pixels, width, height);
+  async detect(image: RgbImage, options: Partial<PyramidOptions> = {}): Promise<DetectedFace[]> {
+    const { width, height, scale } = image;
     const back = (value: number) => value / scale;
-    try {
-      const result = await this.human!.detect(input);
-      return result.face
-        .filter((face) => face.score >= minScore)
-        .sort((a, b) => b.score - a.score)
-        .slice(0, maxFaces)
-        .map((face) => ({
-          box: faceBox(face.box.map(back) as typeof face.box, width / scale, height / scale),
-          score: Math.round(face.score * 1000) / 1000,
-          landmarks: Object.fromEntries(
-            LANDMARKS.filter((name) => face.annotations?.[name as keyof typeof face.annotations]?.[0]).map((name) => {
-              const [x, y] = face.annotations[name as keyof typeof face.annotations][0];
-              return [name, [Math.round(back(x)), Math.round(back(y))]];
-            }),
-          ),
-        }));
-    } finally {
-      input.dispose();
-    }
+    const faces = await this.pyramid!.detect(image, {
+      minFaceSize: options.minFaceSize ?? DETECTION_DEFAULTS.minFaceSize,
+      minScore: options.minScore ?? DETECTION_DEFAULTS.minScore,
+      maxFaces: options.maxFaces ?? DETECTION_DEFAULTS.maxFaces,
+    });
+    return faces.map((face) => {
+      const x = Math.max(0, Math.round(back(face.box[0])));
+      const y = Math.max(0, Math.round(back(face.box[1])));
+      const right = Math.min(Math.round(width / scale), Math.round(back(face.box[2])));
+      const bottom = Math.min(Math.round(height / scale), Math.round(back(face.box[3])));
+      return {
+        box: { x, y, width: right - x, height: bottom - y },
+        score: Math.round(face.score * 1000) / 1000,
+        landmarks: Object.fromEntries(face.keypoints.map(([px, py], i) => [LANDMARKS[i], [Math.round(back(px)), Math.round(back(py))]])),
+      };
+    });
   }
 
   private async detectTask({ inputs, params }: TaskCall): Promise<Record<string, Artifact>> {
     const image = await decodeRgb((inputs['image'] as BinaryArtifact).data, this.options.maxInputPixels, DETECTION_SIDE);
-    const faces = await this.detect(image, params['minScore'] as number, params['maxFaces'] as number);
+    const faces = await this.detect(image, {
+      minScore: params['minScore'] as number,
+      maxFaces: params['maxFaces'] as number,
+      minFaceSize: params['minFaceSize'] as number,
+    });
     return { faces: { contentType: 'application/json', value: faces } };
   }
 }

@@ -52,9 +52,9 @@ export function clipRegion(region: Region, width: number, height: number, paddin
  * about two images whatever the regions: many or large regions are cut from one blur of the whole
  * image; a few small ones are blurred one at a time.
  */
-export async function blurRegions(image: DecodedImage, regions: Region[], sigma: number): Promise<Sharp> {
+export async function blurRegions(image: DecodedImage, regions: Region[], sigma: number, padding = 0): Promise<Sharp> {
   const clipped = regions
-    .map((region) => clipRegion(region, image.width, image.height))
+    .map((region) => clipRegion(region, image.width, image.height, padding))
     .filter((region): region is Region => region !== undefined);
   if (clipped.length === 0) return image.pipeline;
   const { data, info } = await image.pipeline.raw().toBuffer({ resolveWithObject: true });

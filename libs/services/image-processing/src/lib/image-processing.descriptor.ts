@@ -37,6 +37,7 @@ export const IMAGE_PROCESSING_DESCRIPTOR: ServiceDescriptor = {
     imageTask('blur', 'Gaussian blur of the whole image, or only of the given regions.', {
       sigma: { type: 'number', minimum: 0.3, maximum: 200, default: 12, description: 'strength of the blur (its cost grows with it)' },
       regions: { type: 'array', items: region, maxItems: 1000, description: 'blur only these boxes (pixels)' },
+      padding: { type: 'number', minimum: 0, maximum: 2, default: 0, description: 'grows each region by this fraction of its size on every side, clamped to the image' },
     }),
     imageTask(
       'crop',

@@ -137,6 +137,28 @@ describe('image-processing service', () => {
     expect(changedInside / (box.width * box.height)).toBeGreaterThan(0.5);
   });
 
+  it('grows blurred regions by padding, clamped to the image: the band around a box changes, beyond it nothing', async () => {
+    const box = { x: 400, y: 20, width: 60, height: 40 }; // padding 0.5: 30 px each side, clipped at the 480 px right edge
+    const before = await pixels(png);
+    const after = await pixels((await run('blur', { regions: [box], sigma: 8, padding: 0.5 })).data);
+    const grown = { x: 370, y: 0, width: 110, height: 80 };
+    const width = before.info.width;
+    let changedBand = 0;
+    let changedBeyond = 0;
+    for (let y = 0; y < before.info.height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = (y * width + x) * 3;
+        const differs = before.data[i] !== after.data[i] || before.data[i + 1] !== after.data[i + 1] || before.data[i + 2] !== after.data[i + 2];
+        const inGrown = x >= grown.x && x < grown.x + grown.width && y >= grown.y && y < grown.y + grown.height;
+        const inBox = x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height;
+        if (differs && inGrown && !inBox) changedBand++;
+        if (differs && !inGrown) changedBeyond++;
+      }
+    }
+    expect(changedBeyond).toBe(0);
+    expect(changedBand).toBeGreaterThan((grown.width * grown.height - box.width * box.height) * 0.3);
+  });
+
   it('blurs regions of an image with an alpha channel opaquely: no sharp pixel shows through, on any background', async () => {
     const box = { x: 100, y: 80, width: 120, height: 90 };
     for (const alpha of [0.5, 1]) {

@@ -26,7 +26,7 @@ export class ImageProcessingService extends TaskService {
     const operations: Record<string, Operation> = {
       blur: (image, p) => {
         const regions = p['regions'] as Region[] | undefined;
-        return regions ? blurRegions(image, regions, p['sigma'] as number) : image.pipeline.blur(p['sigma'] as number);
+        return regions ? blurRegions(image, regions, p['sigma'] as number, p['padding'] as number) : image.pipeline.blur(p['sigma'] as number);
       },
       crop: (image, p) => {
         const region = clipRegion(p['region'] as Region, image.width, image.height, p['padding'] as number);
