@@ -25,7 +25,7 @@ describe('the committed digit model on font families it never saw, through the s
       read.push(await service.read(png));
     }
     fonts = { probabilities: read.map((reading) => reading.probabilities), labels: digits.map((digit) => digit.label) };
-  }, 480_000);
+  }, 240_000);
 
   it('holds the held-out families out of training and calibration, and every family is installed by package.json', () => {
     expect(TRAINING_FAMILIES.filter((family) => HELD_OUT_FAMILIES.includes(family) || CALIBRATION_FAMILIES.includes(family))).toEqual([]);

@@ -22,7 +22,11 @@ describe('BlazeFace on any input size, on this thread and on a worker', () => {
   });
 
   it('answers a row per anchor of every image, for sizes other than the 128x128 it was made for', async () => {
-    for (const [images, height, width] of [[1, 128, 128], [1, 208, 368], [3, 96, 96]]) {
+    for (const [images, height, width] of [
+      [1, 128, 128],
+      [1, 208, 368],
+      [3, 96, 96],
+    ]) {
       const rows = await worker.execute(grey(height, width, images), [images, height, width, 3]);
       expect(rows).toHaveLength(images * anchorCount(width, height) * ROW_LENGTH);
     }
@@ -41,7 +45,9 @@ describe('BlazeFace on any input size, on this thread and on a worker', () => {
     const pending = worker.execute(grey(720, 1280), [1, 720, 1280, 3]);
     await thread.terminate();
     await expect(pending).rejects.toThrow(/the BlazeFace worker stopped/);
-    expect(await worker.execute(grey(128, 128), [1, 128, 128, 3])).toHaveLength(anchorCount(128, 128) * ROW_LENGTH);
+    expect(await worker.execute(grey(128, 128), [1, 128, 128, 3])).toHaveLength(
+      anchorCount(128, 128) * ROW_LENGTH,
+    );
   }, 60_000);
 
   it('answers a wrong input shape with an error, and keeps working', async () => {

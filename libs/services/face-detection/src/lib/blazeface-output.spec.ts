@@ -1,4 +1,10 @@
-import { anchorCount, decodeRows, intersectionOverUnion, nonMaxSuppression, ROW_LENGTH } from './blazeface-output';
+import {
+  anchorCount,
+  decodeRows,
+  intersectionOverUnion,
+  nonMaxSuppression,
+  ROW_LENGTH,
+} from './blazeface-output';
 import { FacePyramid } from './face-pyramid';
 
 describe('BlazeFace output decoding', () => {
@@ -16,7 +22,14 @@ describe('BlazeFace output decoding', () => {
     expect(others).toEqual([]);
     expect(face.score).toBeCloseTo(1 / (1 + Math.exp(-2)));
     expect(face.box).toEqual([5, -2, 25, 22]);
-    expect(face.keypoints).toEqual([[13, 13], [11, 11], [12, 12], [12, 17], [4, 12], [20, 12]]);
+    expect(face.keypoints).toEqual([
+      [13, 13],
+      [11, 11],
+      [12, 12],
+      [12, 17],
+      [4, 12],
+      [20, 12],
+    ]);
     expect(decodeRows(rows, 128, 128, 0.9)).toEqual([]);
   });
 
@@ -33,7 +46,9 @@ describe('BlazeFace output decoding', () => {
 
 describe('pyramid levels', () => {
   it('starts where a face of minFaceSize is 16 px, ends where the whole photo fits the model', () => {
-    expect(FacePyramid.levels(1920, 1080, 24).map((scale) => Number(scale.toFixed(3)))).toEqual([0.667, 0.19, 0.054]);
+    expect(FacePyramid.levels(1920, 1080, 24).map((scale) => Number(scale.toFixed(3)))).toEqual([
+      0.667, 0.19, 0.054,
+    ]);
     expect(FacePyramid.levels(1920, 1080, 48)[0]).toBeCloseTo(1 / 3);
     expect(FacePyramid.levels(640, 480, 16)[0]).toBe(1); // never enlarged
     expect(FacePyramid.levels(1, 1, 24)).toEqual([0.6666666666666666]);

@@ -6,6 +6,10 @@
  * the grids simply grow with it.
  */
 
+/** `Math` as a module constant: in Jest's vm context (Node 20.20) each lookup of a global costs about 40
+ * times more, which made the hot loops below 40 times slower in the tests than in the product. */
+const math = Math;
+
 export const ROW_LENGTH = 17;
 const KEYPOINTS = 6;
 const GRIDS: [stride: number, perCell: number][] = [
@@ -41,7 +45,7 @@ export function decodeRows(
   image = 0,
 ): Candidate[] {
   const faces: Candidate[] = [];
-  const minLogit = Math.log(minScore / (1 - minScore));
+  const minLogit = math.log(minScore / (1 - minScore));
   let at = image * anchorCount(width, height) * ROW_LENGTH;
   for (const [stride, perCell] of GRIDS) {
     for (let y = 0; y < height / stride; y++) {
@@ -55,7 +59,7 @@ export function decodeRows(
             keypoints.push([ax + rows[at + 5 + 2 * k], ay + rows[at + 6 + 2 * k]]);
           faces.push({
             box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2],
-            score: 1 / (1 + Math.exp(-rows[at])),
+            score: 1 / (1 + math.exp(-rows[at])),
             keypoints,
           });
         }
@@ -66,8 +70,8 @@ export function decodeRows(
 }
 
 export function intersectionOverUnion(a: Box, b: Box): number {
-  const width = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
-  const height = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+  const width = math.min(a[2], b[2]) - math.max(a[0], b[0]);
+  const height = math.min(a[3], b[3]) - math.max(a[1], b[1]);
   if (width <= 0 || height <= 0) return 0;
   const shared = width * height;
   return shared / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - shared);
@@ -82,9 +86,9 @@ export function nonMaxSuppression<T extends { box: Box; score: number }>(faces: 
   return kept;
 }
 
-/** A candidate moved and scaled: `(x + dx) / scale`. */
-export function mapCandidate(face: Candidate, dx: number, dy: number, scale: number): Candidate {
-  const point = ([x, y]: [number, number]): [number, number] => [(x + dx) / scale, (y + dy) / scale];
+/** A candidate found on an image scaled by `scale`, in the pixels of the image before. */
+export function unscaled(face: Candidate, scale: number): Candidate {
+  const point = ([x, y]: [number, number]): [number, number] => [x / scale, y / scale];
   const [x0, y0] = point([face.box[0], face.box[1]]);
   const [x1, y1] = point([face.box[2], face.box[3]]);
   return { ...face, box: [x0, y0, x1, y1], keypoints: face.keypoints.map(point) };
