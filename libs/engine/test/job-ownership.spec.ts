@@ -14,6 +14,10 @@ const slow: PipelineDefinition = {
   outputs: { data: 'echo.data' },
 };
 
+/** Still running when its owner cancels it, however slowly the checks before ran (a busy machine took
+ * longer than the 300 ms of slow-echo, and the job had finished: 409). */
+const long: PipelineDefinition = { ...slow, id: 'long-echo', name: 'long, then echo', steps: [{ ...slow.steps[0], params: { ms: 60_000 } }, slow.steps[1]] };
+
 /** Each caller as a real HTTP client: a browser keeping its cookie, a program with a key, an admin. */
 describe('who may see a job', () => {
   let engine: EngineHarness;
@@ -22,6 +26,7 @@ describe('who may see a job', () => {
   beforeAll(async () => {
     engine = await startEngine();
     await createPipeline(engine.app, slow);
+    await createPipeline(engine.app, long);
   });
   afterAll(() => engine.close());
 
@@ -34,7 +39,7 @@ describe('who may see a job', () => {
   it('answers 404 on every route of a job to anyone but its owner and admins, and lists only their own', async () => {
     const owner = browser();
     const stranger = browser();
-    const submitted = await owner.post('/api/v1/pipelines/slow-echo/jobs').send({ inputs: { data: { value: 'secret' } }, webhookUrl: 'http://127.0.0.1:9/hook' }).expect(202);
+    const submitted = await owner.post('/api/v1/pipelines/long-echo/jobs').send({ inputs: { data: { value: 'secret' } }, webhookUrl: 'http://127.0.0.1:9/hook' }).expect(202);
     const id = submitted.body.id as string;
     await stranger.post('/api/v1/pipelines/slow-echo/jobs').send({ inputs: { data: { value: 2 } } }).expect(202); // the stranger has a cookie of its own
     const program = request(engine.app.getHttpServer());
