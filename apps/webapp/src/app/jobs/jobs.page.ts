@@ -98,6 +98,8 @@ export class JobsPage implements OnInit {
   protected readonly offset = signal(0);
   protected readonly error = signal('');
   private timer?: ReturnType<typeof setTimeout>;
+  /** How many loads were started: the number of the latest. */
+  private loads = 0;
   private closed = false;
 
   constructor() {
@@ -114,12 +116,21 @@ export class JobsPage implements OnInit {
     this.tasks.set(services.flatMap((service) => service.tasks.map((task) => ({ id: `task:${service.name}.${task.name}`, label: `${service.name} · ${task.name}` }))));
   }
 
+  /**
+   * The page for the filters as they are now. Loads overlap (a refresh on its timer, a filter changed
+   * meanwhile): only the latest one's answer is shown, so an earlier, slower answer for other filters
+   * cannot replace it.
+   */
   protected async load(): Promise<void> {
     clearTimeout(this.timer);
+    const ticket = ++this.loads;
     try {
-      this.page.set(await this.api.client.jobs({ status: this.status() || undefined, pipelineId: this.pipelineId() || undefined, limit: PAGE, offset: this.offset() }));
+      const page = await this.api.client.jobs({ status: this.status() || undefined, pipelineId: this.pipelineId() || undefined, limit: PAGE, offset: this.offset() });
+      if (ticket !== this.loads) return;
+      this.page.set(page);
       this.error.set('');
     } catch (error) {
+      if (ticket !== this.loads) return;
       this.error.set(describeError(error));
     }
     if (this.closed) return;

@@ -31,6 +31,8 @@ describe('BlazeFace output decoding', () => {
       [20, 12],
     ]);
     expect(decodeRows(rows, 128, 128, 0.9)).toEqual([]);
+    rows[at + 3] = -20; // a negative width: no box at all
+    expect(decodeRows(rows, 128, 128, 0.5)).toEqual([]);
   });
 
   it('keeps the best of overlapping boxes and the boxes apart', () => {

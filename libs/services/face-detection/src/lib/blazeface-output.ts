@@ -54,6 +54,7 @@ export function decodeRows(
           if (rows[at] < minLogit) continue;
           const [ax, ay] = [stride * (x + 0.5), stride * (y + 0.5)];
           const [cx, cy, w, h] = [ax + rows[at + 1], ay + rows[at + 2], rows[at + 3], rows[at + 4]];
+          if (!(w > 0 && h > 0)) continue; // a regression gone wrong: no box
           const keypoints: [number, number][] = [];
           for (let k = 0; k < KEYPOINTS; k++)
             keypoints.push([ax + rows[at + 5 + 2 * k], ay + rows[at + 6 + 2 * k]]);

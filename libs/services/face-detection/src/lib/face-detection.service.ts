@@ -91,17 +91,19 @@ export class FaceDetectionService extends TaskService implements OnApplicationSh
       minScore: options.minScore ?? DETECTION_DEFAULTS.minScore,
       maxFaces: options.maxFaces ?? DETECTION_DEFAULTS.maxFaces,
     });
-    return faces.map((face) => {
-      const x = Math.max(0, Math.round(back(face.box[0])));
-      const y = Math.max(0, Math.round(back(face.box[1])));
-      const right = Math.min(Math.round(width / scale), Math.round(back(face.box[2])));
-      const bottom = Math.min(Math.round(height / scale), Math.round(back(face.box[3])));
-      return {
-        box: { x, y, width: right - x, height: bottom - y },
-        score: Math.round(face.score * 1000) / 1000,
-        landmarks: Object.fromEntries(face.keypoints.map(([px, py], i) => [LANDMARKS[i], [Math.round(back(px)), Math.round(back(py))]])),
-      };
-    });
+    return faces
+      .map((face): DetectedFace => {
+        const x = Math.max(0, Math.round(back(face.box[0])));
+        const y = Math.max(0, Math.round(back(face.box[1])));
+        const right = Math.min(Math.round(width / scale), Math.round(back(face.box[2])));
+        const bottom = Math.min(Math.round(height / scale), Math.round(back(face.box[3])));
+        return {
+          box: { x, y, width: right - x, height: bottom - y },
+          score: Math.round(face.score * 1000) / 1000,
+          landmarks: Object.fromEntries(face.keypoints.map(([px, py], i) => [LANDMARKS[i], [Math.round(back(px)), Math.round(back(py))]])),
+        };
+      })
+      .filter(({ box }) => box.width > 0 && box.height > 0); // a box in the padding beyond the photo: nothing to crop or blur
   }
 
   private async detectTask({ inputs, params }: TaskCall): Promise<Record<string, Artifact>> {

@@ -160,9 +160,9 @@ function closeLooks(image: RgbImage, candidates: Candidate[]): Float32Array {
         const i01 = i00 + width * 3;
         const i11 = i01 + 3;
         for (let c = 0; c < 3; c++) {
-          const top = pixels[i00 + c] * (1 - fx) + pixels[i10 + c] * fx;
-          const bottom = pixels[i01 + c] * (1 - fx) + pixels[i11 + c] * fx;
-          out[at + c] = (top * (1 - fy) + bottom * fy) / 127.5 - 1;
+          const upper = pixels[i00 + c] * (1 - fx) + pixels[i10 + c] * fx;
+          const lower = pixels[i01 + c] * (1 - fx) + pixels[i11 + c] * fx;
+          out[at + c] = (upper * (1 - fy) + lower * fy) / 127.5 - 1;
         }
       }
     }
