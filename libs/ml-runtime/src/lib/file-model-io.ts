@@ -2,11 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-/** Loads `model.json` and its weight files from a local folder: models never come from a network. */
-export function fileModelLoader(modelJsonPath: string): tf.io.IOHandler {
+/**
+ * Loads `model.json` and its weight files from a local folder: models never come from a network.
+ * `adapt` may change the model's description before it is built (an input opened to any size).
+ */
+export function fileModelLoader(modelJsonPath: string, adapt?: (modelJson: tf.io.ModelJSON) => void): tf.io.IOHandler {
   return {
     load: async () => {
       const modelJson = JSON.parse(await readFile(modelJsonPath, 'utf8')) as tf.io.ModelJSON;
+      adapt?.(modelJson);
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const buffers = await Promise.all(
           manifest.flatMap((group) => group.paths).map((path) => readFile(join(dirname(modelJsonPath), path))),

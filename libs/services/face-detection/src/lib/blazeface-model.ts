@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { tf, wasmFolder } from '@aim/ml-runtime';
+import { fileModelLoader, tf, wasmFolder } from '@aim/ml-runtime';
 
 export type BatchShape = [images: number, height: number, width: number, channels: 3];
 
@@ -19,28 +17,16 @@ export interface BlazeFaceRunner {
  */
 async function loadOpenModel(modelJsonPath: string): Promise<tf.GraphModel> {
   type Placeholder = { op: string; attr: { shape: { shape: { dim: { size: string }[] } } } };
-  const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as tf.io.ModelJSON & {
-    signature?: { inputs?: Record<string, { tensorShape?: unknown }> };
-  };
-  for (const node of (json.modelTopology as { node: Placeholder[] }).node) {
-    if (node.op === 'Placeholder')
-      node.attr.shape.shape.dim = node.attr.shape.shape.dim.map((dim, i) => (i === 3 ? dim : { size: '-1' }));
-  }
-  for (const input of Object.values(json.signature?.inputs ?? {})) delete input.tensorShape;
-  return tf.loadGraphModel({
-    load: async () =>
-      tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-        const data = Buffer.concat(
-          manifest
-            .flatMap((group) => group.paths)
-            .map((path) => readFileSync(join(dirname(modelJsonPath), path))),
-        );
-        return [
-          manifest.flatMap((group) => group.weights),
-          data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
-        ];
-      }),
-  });
+  return tf.loadGraphModel(
+    fileModelLoader(modelJsonPath, (json) => {
+      for (const node of (json.modelTopology as { node: Placeholder[] }).node) {
+        if (node.op === 'Placeholder')
+          node.attr.shape.shape.dim = node.attr.shape.shape.dim.map((dim, i) => (i === 3 ? dim : { size: '-1' }));
+      }
+      const { signature } = json as { signature?: { inputs?: Record<string, { tensorShape?: unknown }> } };
+      for (const input of Object.values(signature?.inputs ?? {})) delete input.tensorShape;
+    }),
+  );
 }
 
 /** The model on this thread: for the native backend, whose kernels run on threads of their own. */
